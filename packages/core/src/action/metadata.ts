@@ -1,0 +1,113 @@
+import { stringify } from 'yaml';
+import type { ActionSpec } from './spec';
+
+/** Inputs only the GitLab component has: they shape the job, not the action. */
+export const componentInputs = {
+  'job-name': { description: 'Name of the job this component adds.', default: 'mcp-<action>' },
+  stage: { description: 'Stage the job runs in.', default: 'test' },
+  image: { description: 'Container image with Node.js 20 or later.', default: 'node:24-alpine' },
+  cli: { description: 'How the job runs the mcp CLI.', default: 'npx --yes @mcp/cli@1' },
+} as const;
+
+const header = (spec: ActionSpec) =>
+  `# Generated from the ${spec.name} action's spec in packages/core by \`npm run build\`; edit it there.\n`;
+
+/** The root `<name>/action.yml` that makes `uses: org/mcp/<name>@v1` resolve. */
+export function renderActionYml(spec: ActionSpec): string {
+  const inputs: Record<string, Record<string, unknown>> = {};
+  for (const [name, input] of Object.entries(spec.inputs)) {
+    const entry: Record<string, unknown> = { description: describe(input.description, input.choices) };
+    entry.required = Boolean(input.required);
+    const fallback = input.githubDefault ?? input.default;
+    if (fallback !== undefined) entry.default = fallback;
+    inputs[name] = entry;
+  }
+  const outputs: Record<string, unknown> = {};
+  for (const [name, output] of Object.entries(spec.outputs))
+    outputs[name] = { description: output.description };
+  const doc = {
+    name: `mcp ${spec.name}`,
+    description: spec.title,
+    author: 'mcp',
+    branding: spec.branding,
+    inputs,
+    outputs,
+    runs: { using: 'node24', main: `../dist/${spec.name}/index.js` },
+  };
+  return header(spec) + stringify(doc, { lineWidth: 0 });
+}
+
+/** `templates/<name>.yml`: a GitLab CI/CD component running the same action through the CLI. */
+export function renderGitLabTemplate(spec: ActionSpec): string {
+  const inputs: Record<string, Record<string, unknown>> = {};
+  for (const [name, input] of Object.entries(componentInputs)) {
+    inputs[name] = {
+      description: input.description,
+      default: name === 'job-name' ? `mcp-${spec.name}` : input.default,
+    };
+  }
+  const variables: Record<string, string> = {};
+  const flags: string[] = [];
+  for (const [name, input] of Object.entries(spec.inputs)) {
+    const entry: Record<string, unknown> = { description: describe(input.description, input.choices) };
+    entry.default = input.default ?? '';
+    inputs[name] = entry;
+    // Values travel as variables and reach the shell quoted, so rule text like `a >= b` or a `$`
+    // in a path can never break or inject into the command line.
+    const variable = `MCP_IN_${name.replace(/-/g, '_').toUpperCase()}`;
+    variables[variable] = `$[[ inputs.${name} ]]`;
+    flags.push(`--${name} "$${variable}"`);
+  }
+  const job = {
+    stage: '$[[ inputs.stage ]]',
+    image: '$[[ inputs.image ]]',
+    variables,
+    script: [`$[[ inputs.cli ]] ${spec.name} ${flags.join(' ')}`],
+    artifacts: {
+      when: 'always',
+      expose_as: `mcp ${spec.name} report`,
+      paths: ['.mcp/reports/'],
+      reports: { dotenv: 'mcp.env' },
+    },
+  };
+  const specDoc = stringify({ spec: { inputs } }, { lineWidth: 0 });
+  const jobDoc = stringify({ '$[[ inputs.job-name ]]': job }, { lineWidth: 0 });
+  return `${header(spec)}${specDoc}---\n${jobDoc}`;
+}
+
+function describe(description: string, choices?: readonly string[]): string {
+  return choices ? `${description} One of: ${choices.join(', ')}.` : description;
+}
+
+/** The inputs/outputs tables of an action for the README (between its generated-block markers). */
+export function renderReadmeTables(spec: ActionSpec): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const inputs = Object.entries(spec.inputs).map(([name, input]) => {
+    const values = input.choices ? input.choices.map((c) => `\`${c}\``).join(' \\| ') : '';
+    const fallback = input.githubDefault ?? input.default;
+    return `| \`${name}\` | ${cell(input.description)} | ${values} | ${fallback ? `\`${cell(fallback)}\`` : ''} |`;
+  });
+  const outputs = Object.entries(spec.outputs).map(
+    ([name, output]) => `| \`${name}\` | ${cell(output.description)} |`,
+  );
+  return [
+    '| input | what it is | values | default |',
+    '| --- | --- | --- | --- |',
+    ...inputs,
+    '',
+    '| output | what it is |',
+    '| --- | --- |',
+    ...outputs,
+  ].join('\n');
+}
+
+const readmeBlock = (name: string) => [`<!-- generated:${name} -->`, `<!-- /generated:${name} -->`] as const;
+
+/** README text with the action's generated block replaced; unchanged when it has no block. */
+export function updateReadme(readme: string, spec: ActionSpec): string {
+  const [open, close] = readmeBlock(spec.name);
+  const start = readme.indexOf(open);
+  const end = readme.indexOf(close);
+  if (start === -1 || end === -1) return readme;
+  return `${readme.slice(0, start + open.length)}\n${renderReadmeTables(spec)}\n${readme.slice(end)}`;
+}

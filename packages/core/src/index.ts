@@ -1,0 +1,12 @@
+export * from './action';
+export { ExitCode, GateFailed, InputError, McpError, nearNames as nearNamesOf } from './errors';
+export * from './gate';
+export * from './platform';
+
+import type { Action } from './action';
+import { validateMetricsAction } from './gate';
+
+/** Every action, by the name users write in `uses:` and on the command line. */
+export const actions: Record<string, Action> = {
+  'validate-metrics': validateMetricsAction as unknown as Action,
+};

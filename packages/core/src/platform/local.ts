@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BasePlatform } from './base';
+import { appendFileEnsuringDir, writeFileAtomic } from './files';
+import type { CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
+
+const run = promisify(execFile);
+
+/**
+ * The embedded default, for a laptop or any other CI: logs to stderr, the summary and "comments"
+ * as files under `.mcp/` (a comment keyed by its marker is overwritten, as a sticky comment is).
+ */
+export class LocalPlatform extends BasePlatform {
+  readonly name = 'local' as const;
+  readonly limits = { comment: 65_536, summary: 1024 * 1024 };
+
+  private constructor(
+    options: PlatformOptions,
+    readonly context: PlatformContext,
+  ) {
+    super(options);
+  }
+
+  static async create(options: PlatformOptions): Promise<LocalPlatform> {
+    const workspace = options.cwd;
+    const git = async (...args: string[]) =>
+      (await run('git', args, { cwd: workspace }).catch(() => ({ stdout: '' }))).stdout.trim() || undefined;
+    return new LocalPlatform(options, {
+      workspace,
+      sha: await git('rev-parse', 'HEAD'),
+      ref: await git('symbolic-ref', '--short', '-q', 'HEAD'),
+      actor: options.env.USER,
+    });
+  }
+
+  async appendSummary(markdown: string): Promise<void> {
+    await appendFileEnsuringDir(join(this.context.workspace, '.mcp', 'summary.md'), `${markdown}\n`);
+  }
+
+  async upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult> {
+    const key = `${target.kind === 'change' ? `change-${target.number}` : `commit-${target.sha}`}-${slug(marker)}`;
+    const path = join(this.context.workspace, '.mcp', 'comments', `${key}.md`);
+    const existed = existsSync(path);
+    await writeFileAtomic(path, body);
+    return { status: existed ? 'updated' : 'created', id: key, url: path };
+  }
+
+  async getChange(): Promise<undefined> {
+    return undefined;
+  }
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80) || 'comment'
+  );
+}
