@@ -30748,7 +30748,7 @@ module.exports = {
 /* harmony export */   V: () => (/* binding */ helpFor),
 /* harmony export */   Z: () => (/* binding */ parseArgs)
 /* harmony export */ });
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3832);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7627);
 
 /**
  * `--<input> <value>` or `--<input>=<value>`, input names exactly as in action.yml. A flag given
@@ -30820,7 +30820,7 @@ function helpFor(spec) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3832);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7627);
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1505);
 /* harmony import */ var _args__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7109);
 /* harmony import */ var _metadata__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6041);
@@ -30899,7 +30899,7 @@ __webpack_async_result__();
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3832);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7627);
 
 
 
@@ -30939,7 +30939,7 @@ async function metadataCommand(args) {
 
 /***/ }),
 
-/***/ 3832:
+/***/ 7627:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31025,7 +31025,8 @@ function renderGitLabTemplate(spec) {
         artifacts: {
             when: 'always',
             expose_as: `mcp ${spec.name} report`,
-            paths: ['.mcp/reports/'],
+            // Reports, and outputs too big for the dotenv report.
+            paths: ['.mcp/reports/', '.mcp/outputs/'],
             reports: { dotenv: 'mcp.env' },
         },
     };
@@ -33763,15 +33764,17 @@ function classificationEvaluator(set) {
     // One pass over the rows for the confusion counts and the log-loss sum (compensated, inline:
     // this loop runs once per row per replicate). Returns the total weight.
     function tally(weights) {
-        confusion.fill(0);
+        // Locals, not closure variables: V8 reloads captured ones on every iteration.
+        const [counts, rowCells, rowLoss] = [confusion, cells, losses];
+        counts.fill(0);
         let sum = 0;
         let compensation = 0;
-        for (let i = 0; i < cells.length; i++) {
+        for (let i = 0; i < rowCells.length; i++) {
             const w = weights ? (weights[i] ?? 0) : 1;
-            const cell = cells[i] ?? 0;
-            confusion[cell] = (confusion[cell] ?? 0) + w;
-            if (losses) {
-                const x = w * (losses[i] ?? 0);
+            const cell = rowCells[i] ?? 0;
+            counts[cell] = (counts[cell] ?? 0) + w;
+            if (rowLoss) {
+                const x = w * (rowLoss[i] ?? 0);
                 const t = sum + x;
                 compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
                 sum = t;
@@ -33897,78 +33900,107 @@ function rowLosses(set) {
     return losses;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/metrics/predictions/summation.ts
-/**
- * Neumaier's compensated sum: scikit-learn sums with numpy's pairwise summation, and a plain
- * running sum over a million rows drifts further from it than the 1e-9 we promise.
- */
-class CompensatedSum {
-    sum = 0;
-    compensation = 0;
-    add(x) {
-        const t = this.sum + x;
-        if (Math.abs(this.sum) >= Math.abs(x))
-            this.compensation += this.sum - t + x;
-        else
-            this.compensation += x - t + this.sum;
-        this.sum = t;
-    }
-    get value() {
-        return this.sum + this.compensation;
-    }
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/metrics/predictions/regression.ts
-
-/** mae, mse, rmse and r2 under integer row weights (all ones for the plain metrics). */
+/**
+ * mae, mse, rmse and r2 under integer row weights (all ones for the plain metrics), in one pass per
+ * evaluation over per-row terms computed once.
+ */
 function regressionEvaluator(set) {
-    const { yTrue, yPred } = set;
+    const { yTrue, yPred, n } = set;
+    const absolute = new Float64Array(n);
+    const squared = new Float64Array(n);
+    // Targets shifted by their full-data mean: Σw·d² − (Σw·d)²/Σw is then the weighted spread without
+    // the cancellation that Σw·y² − (Σw·y)²/Σw suffers, since a resample's mean stays near the shift.
+    const shifted = new Float64Array(n);
+    const shiftedSquared = new Float64Array(n);
+    const shift = compensatedSum(yTrue) / n;
+    let constant = true;
+    for (let i = 0; i < n; i++) {
+        const y = yTrue[i] ?? 0;
+        const error = y - (yPred[i] ?? 0);
+        absolute[i] = Math.abs(error);
+        squared[i] = error * error;
+        shifted[i] = y - shift;
+        shiftedSquared[i] = (y - shift) * (y - shift);
+        if (y !== yTrue[0])
+            constant = false;
+    }
     function evaluate(weights, out) {
-        const total = new CompensatedSum();
-        const absolute = new CompensatedSum();
-        const squared = new CompensatedSum();
-        const targets = new CompensatedSum();
-        let lowest = Number.POSITIVE_INFINITY;
-        let highest = Number.NEGATIVE_INFINITY;
-        for (let i = 0; i < yTrue.length; i++) {
-            const w = weights ? (weights[i] ?? 0) : 1;
-            if (w === 0)
-                continue;
-            const y = yTrue[i] ?? 0;
-            const error = y - (yPred[i] ?? 0);
-            total.add(w);
-            absolute.add(w * Math.abs(error));
-            squared.add(w * error * error);
-            targets.add(w * y);
-            if (y < lowest)
-                lowest = y;
-            if (y > highest)
-                highest = y;
-        }
-        const weight = total.value;
-        const mse = squared.value / weight;
-        out[0] = absolute.value / weight;
+        const [total, absoluteSum, residual, deviation, deviationSquared] = weightedSums(weights);
+        const mse = residual / total;
+        out[0] = absoluteSum / total;
         out[1] = mse;
         out[2] = Math.sqrt(mse);
-        out[3] = r2(squared.value, lowest === highest ? 0 : spread(weights, targets.value / weight), weight);
+        let spread = deviationSquared - (deviation * deviation) / total;
+        // A resample of a varying target can still draw one value only; sklearn then sees exactly 0.
+        if (constant || spread <= 1e-12 * deviationSquared)
+            spread = drawsOneValue(weights) ? 0 : spread;
+        out[3] = r2(residual, spread, total);
     }
-    // Second pass: Σw(y − ȳ)² is accurate where Σwy² − (Σwy)²/Σw cancels catastrophically.
-    function spread(weights, mean) {
-        const sum = new CompensatedSum();
-        for (let i = 0; i < yTrue.length; i++) {
+    /**
+     * Σw and Σw·term for the four per-row terms in one pass, Kahan-compensated: branch-free, as this
+     * loop runs per row per replicate, and as good as Neumaier for the non-negative terms that matter.
+     */
+    function weightedSums(weights) {
+        const [xa, xb, xc, xd] = [absolute, squared, shifted, shiftedSquared];
+        let total = 0;
+        let a = 0;
+        let b = 0;
+        let c = 0;
+        let d = 0;
+        let ca = 0;
+        let cb = 0;
+        let cc = 0;
+        let cd = 0;
+        for (let i = 0; i < xa.length; i++) {
             const w = weights ? (weights[i] ?? 0) : 1;
-            const d = (yTrue[i] ?? 0) - mean;
-            if (w !== 0)
-                sum.add(w * d * d);
+            total += w;
+            const ya = w * (xa[i] ?? 0) - ca;
+            const ta = a + ya;
+            ca = ta - a - ya;
+            a = ta;
+            const yb = w * (xb[i] ?? 0) - cb;
+            const tb = b + yb;
+            cb = tb - b - yb;
+            b = tb;
+            const yc = w * (xc[i] ?? 0) - cc;
+            const tc = c + yc;
+            cc = tc - c - yc;
+            c = tc;
+            const yd = w * (xd[i] ?? 0) - cd;
+            const td = d + yd;
+            cd = td - d - yd;
+            d = td;
         }
-        return sum.value;
+        return [total, a, b, c, d];
+    }
+    function drawsOneValue(weights) {
+        let first;
+        for (let i = 0; i < n; i++) {
+            if (weights && weights[i] === 0)
+                continue;
+            first ??= yTrue[i];
+            if (yTrue[i] !== first)
+                return false;
+        }
+        return true;
     }
     return { names: ['mae', 'mse', 'rmse', 'r2'], evaluate };
 }
+/** Neumaier's sum: numpy sums pairwise, and a plain running sum drifts further from it than 1e-9. */
+function compensatedSum(values) {
+    let sum = 0;
+    let compensation = 0;
+    for (const x of values) {
+        const t = sum + x;
+        compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+        sum = t;
+    }
+    return sum + compensation;
+}
 /**
  * sklearn's force_finite rules: perfect predictions score 1 even on a constant target, imperfect
- * ones on a constant target score 0; fewer than two rows leave r2 undefined. The constant case is
- * detected exactly (all y equal) rather than through a mean that may round off the constant.
+ * ones on a constant target score 0; fewer than two rows leave r2 undefined.
  */
 function r2(residual, spread, weight) {
     if (weight < 2)
@@ -34569,6 +34601,7 @@ class SetBuilder {
     trueDistinct = new Set();
     scores;
     probaCodes;
+    probaColumns;
     ids;
     lines;
     regressionEvidence = '';
@@ -34589,6 +34622,7 @@ class SetBuilder {
             this.dropValues();
         this.scores = scored ? new GrowableFloat64() : undefined;
         this.probaCodes = header.proba.map((p) => this.labels.code(p.label));
+        this.probaColumns = header.proba.map((p) => ({ index: p.index, name: `proba_${p.label}` }));
         this.ids = header.id === undefined ? undefined : [];
         this.lines = new LineIndex(headerLine + 1);
     }
@@ -34600,8 +34634,8 @@ class SetBuilder {
             this.target('y_pred', record[h.yPred] ?? '', this.predCodes, this.predValues, line);
         if (h.yScore !== undefined)
             this.score('y_score', record[h.yScore] ?? '', line);
-        for (const p of h.proba)
-            this.score(`proba_${p.label}`, record[p.index] ?? '', line);
+        for (const p of this.probaColumns)
+            this.score(p.name, record[p.index] ?? '', line);
         if (this.ids && h.id !== undefined) {
             const id = record[h.id] ?? '';
             if (id === '')
@@ -34773,7 +34807,7 @@ class SetBuilder {
                 const code = codes?.[i];
                 if (code === undefined || indexOf[code] !== label)
                     continue;
-                const columns = this.header.proba.map((p) => `proba_${p.label}`).join(', ');
+                const columns = this.probaColumns.map((p) => p.name).join(', ');
                 const text = this.labels.names[code] ?? '';
                 throw this.error(this.lines.lineOf(i), `${column} ${JSON.stringify(text)} has no proba_ column (${columns})`);
             }
@@ -34886,7 +34920,9 @@ async function readPredictions(source, options) {
     const name = typeof source === 'string' ? source : source.name;
     const stream = typeof source === 'string' ? (0,external_node_fs_namespaceObject.createReadStream)(source) : source.stream;
     const where = `${options.input}: ${name}`;
-    const parser = lib_parse({ bom: true, skip_empty_lines: true, trim: true });
+    // No `trim`: it costs ~15% of parsing, numbers tolerate surrounding spaces anyway, and labels keep
+    // them as pandas would (the header alone is trimmed).
+    const parser = lib_parse({ bom: true, skip_empty_lines: true });
     let builder;
     let records = 0;
     let line = 0;
@@ -34901,11 +34937,10 @@ async function readPredictions(source, options) {
         try {
             if (builder)
                 builder.add(record, line);
-            else
-                builder = new SetBuilder(resolveHeader(record, where, options.input, options.task), line, {
-                    ...options,
-                    source: name,
-                });
+            else {
+                const header = resolveHeader(record.map((column) => column.trim()), where, options.input, options.task);
+                builder = new SetBuilder(header, line, { ...options, source: name });
+            }
         }
         catch (error) {
             failure = error;
@@ -34969,7 +35004,14 @@ function asInputError(error, where, input) {
  *   zero_division=0; roc_auc_ovr is the macro mean over the classes present in y_true.
  * - Positive class: `posLabel`, else the greater label in np.unique order (roc_auc_score's choice).
  *   Without y_pred: binary predicts posLabel when score >= 0.5; multiclass takes the first argmax.
- * - Memory: rows stream through csv-parse into columnar typed arrays (≈ 8–24 bytes per row).
+ * - Bootstrap: `resamples` (1000) multinomial resamples drawn with xoshiro128** from `seed`
+ *   (fixed default), identical on every machine; both sets are evaluated on the same draws. Rows
+ *   pair by position, or by the `id` column when both files have one; y_true must agree.
+ * - `percentile(values, q)`: q is a fraction in [0, 1]; numpy's default linear interpolation,
+ *   bit-identical to `np.quantile(values, q)`; NaN if any value is NaN.
+ * - Memory: rows stream through csv-parse into columnar typed arrays, never held as records: a
+ *   binary file keeps 16 bytes per row (two label codes, one score); computing its metrics adds
+ *   18 (the AUC order, per-row log losses and confusion cells).
  *
  * Every bad cell, column or pairing is an `InputError` naming the input, file and line.
  */
@@ -35372,9 +35414,12 @@ function parts(line) {
     return [...found, [start, line.length]];
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/metrics/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/gate/evaluate.ts
-
-
 
 
 // Names that by convention get better as they go down (loss, error, latency…).
@@ -44390,7 +44435,6 @@ async function createPlatform(options) {
 
 
 
-
 const validateMetricsAction = defineAction({
     spec: validateMetricsSpec,
     async run(platform, inputs) {
@@ -44552,8 +44596,10 @@ async function loadBaseline(workspace, baseline, metricsPath) {
 }
 /** A predictions file, or `ref:<git ref>`: the candidate's predictions path as it was at that ref. */
 async function readPredictionSource(workspace, source, candidatePath, options) {
-    if (!source.startsWith('ref:'))
-        return readPredictions((0,external_node_path_.resolve)(workspace, source), options);
+    if (!source.startsWith('ref:')) {
+        // Messages name the file as the user wrote it, not its absolute path.
+        return readPredictions({ name: source, stream: (0,external_node_fs_namespaceObject.createReadStream)((0,external_node_path_.resolve)(workspace, source)) }, options);
+    }
     const ref = source.slice(4);
     if (!(await existsAtRef(workspace, ref, candidatePath))) {
         throw new InputError(`${options.input}: ${candidatePath} does not exist at git ref "${ref}" (or the ref is unknown)`, options.input);

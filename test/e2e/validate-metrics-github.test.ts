@@ -203,6 +203,25 @@ describe('validate-metrics on a pull request (bundle, GitHub emulator)', () => {
     expect(api.state.issueComments[0]?.updatedAt).toBe(api.state.issueComments[0]?.createdAt);
   });
 
+  it('comment: always also keeps one sticky commit comment; two titles keep two PR comments', async () => {
+    const repo = repoWithPullRequest(base, good);
+    for (const title of ['Offline eval', 'Offline eval', 'Latency gate']) {
+      const run = runnerEnv(
+        repo.work,
+        repo.sha,
+        { metrics: 'metrics.json', rules, token: 'ghs_write', comment: 'always', title },
+        pullRequestEvent(repo.sha),
+      );
+      expect((await runNode(BUNDLE, [], { cwd: repo.work, env: run.env })).code).toBe(0);
+    }
+    expect(api.state.issueComments.map((c) => c.body.split('\n')[0])).toEqual([
+      '<!-- mcp:validate-metrics:Offline%20eval -->',
+      '<!-- mcp:validate-metrics:Latency%20gate -->',
+    ]);
+    expect(api.state.commitComments).toHaveLength(2);
+    expect(api.state.commitComments.every((c) => c.sha === repo.sha)).toBe(true);
+  });
+
   it('bad input exits 2 with one line naming the input', async () => {
     const repo = repoWithPullRequest(base, { 'metrics.json': '{"f1": 0.9,\n  "acc": }' });
     const run = runnerEnv(

@@ -66,7 +66,8 @@ export function renderGitLabTemplate(spec: ActionSpec): string {
     artifacts: {
       when: 'always',
       expose_as: `mcp ${spec.name} report`,
-      paths: ['.mcp/reports/'],
+      // Reports, and outputs too big for the dotenv report.
+      paths: ['.mcp/reports/', '.mcp/outputs/'],
       reports: { dotenv: 'mcp.env' },
     },
   };

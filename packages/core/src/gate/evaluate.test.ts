@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import type { Metrics } from '../metrics/load';
-import { parseRules } from '../metrics/rules';
+import { type Metrics, parseRules } from '../metrics';
 import { evaluate, metricDirection } from './evaluate';
 
 const metrics = (values: Record<string, number | number[]>): Metrics =>
@@ -90,8 +89,9 @@ describe('noise-aware rules (`if significant`)', () => {
     });
     expect(verdict.results[0]?.status).toBe('fail');
     expect(verdict.results[0]?.significance).toMatchObject({ significant: true });
-    const interval = (verdict.results[0]?.significance as { interval: { low: number; high: number } })
-      .interval;
+    const significance = verdict.results[0]?.significance;
+    if (!significance || !('interval' in significance)) throw new Error('expected an interval');
+    const interval = significance.interval;
     expect(interval.high).toBeLessThan(0);
   });
 

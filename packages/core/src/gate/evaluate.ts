@@ -1,7 +1,14 @@
 import { InputError, nearNames } from '../errors';
-import { lookupMetric, type Metrics } from '../metrics/load';
-import { percentile } from '../metrics/predictions';
-import { compare, evaluateExpr, type Rule, ruleDirection, usesBaseline } from '../metrics/rules';
+import {
+  compare,
+  evaluateExpr,
+  lookupMetric,
+  type Metrics,
+  percentile,
+  type Rule,
+  ruleDirection,
+  usesBaseline,
+} from '../metrics';
 
 export type Direction = 'higher' | 'lower';
 

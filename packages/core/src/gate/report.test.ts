@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commentMarker } from '../markdown';
-import type { Metrics } from '../metrics/load';
-import { parseRules } from '../metrics/rules';
+import { type Metrics, parseRules } from '../metrics';
 import { evaluate } from './evaluate';
 import { fmt, type ReportContext, readReportMeta, renderReport } from './report';
 

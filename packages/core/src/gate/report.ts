@@ -1,5 +1,5 @@
 import { details, escapeMarkdown, table } from '../markdown';
-import { compare } from '../metrics/rules';
+import { compare } from '../metrics';
 import type { Interval, MetricRow, RuleResult, Verdict } from './evaluate';
 
 export interface ReportContext {

@@ -5,15 +5,19 @@ import { type ActionResult, defineAction } from '../action';
 import { InputError } from '../errors';
 import { existsAtRef, readAtRef, resolveBaseRef, streamAtRef } from '../git';
 import { commentMarker } from '../markdown';
-import { loadMetricsFile, type Metrics, parseMetrics } from '../metrics/load';
 import {
   computeMetrics,
+  loadMetricsFile,
+  type Metrics,
   type PredictionSet,
   pairedBootstrap,
+  parseMetrics,
+  parseRules,
+  type Rule,
   readPredictions,
+  shorthandRule,
   type Task,
-} from '../metrics/predictions';
-import { parseRules, type Rule, shorthandRule } from '../metrics/rules';
+} from '../metrics';
 import { type Platform, writeFileAtomic } from '../platform';
 import { evaluate, type Replicates } from './evaluate';
 import { readReportMeta, renderReport, renderText } from './report';

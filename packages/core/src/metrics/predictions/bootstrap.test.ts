@@ -246,7 +246,9 @@ describe('xoshiro128**', () => {
       const row = slow.below(n);
       expected[row] = (expected[row] ?? 0) + 1;
     }
-    expect(counts).toEqual(expected);
+    // A plain scan: a deep equality over two million elements takes seconds.
+    expect(counts.findIndex((count, row) => count !== expected[row])).toBe(-1);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
     expect(fast.next()).toBe(slow.next());
   });
 

@@ -39,6 +39,7 @@ export class SetBuilder {
   private trueDistinct: Set<number> | undefined = new Set();
   private readonly scores: GrowableFloat64 | undefined;
   private readonly probaCodes: number[];
+  private readonly probaColumns: { index: number; name: string }[];
   private readonly ids: string[] | undefined;
   private readonly lines: LineIndex;
   private regressionEvidence = '';
@@ -60,6 +61,7 @@ export class SetBuilder {
     if (this.mode === 'classification') this.dropValues();
     this.scores = scored ? new GrowableFloat64() : undefined;
     this.probaCodes = header.proba.map((p) => this.labels.code(p.label));
+    this.probaColumns = header.proba.map((p) => ({ index: p.index, name: `proba_${p.label}` }));
     this.ids = header.id === undefined ? undefined : [];
     this.lines = new LineIndex(headerLine + 1);
   }
@@ -71,7 +73,7 @@ export class SetBuilder {
     if (h.yPred !== undefined)
       this.target('y_pred', record[h.yPred] ?? '', this.predCodes, this.predValues, line);
     if (h.yScore !== undefined) this.score('y_score', record[h.yScore] ?? '', line);
-    for (const p of h.proba) this.score(`proba_${p.label}`, record[p.index] ?? '', line);
+    for (const p of this.probaColumns) this.score(p.name, record[p.index] ?? '', line);
     if (this.ids && h.id !== undefined) {
       const id = record[h.id] ?? '';
       if (id === '') throw this.error(line, 'id is empty');
@@ -267,7 +269,7 @@ export class SetBuilder {
       for (const [column, codes] of [['y_true', trueCodes] as const, ['y_pred', predCodes] as const]) {
         const code = codes?.[i];
         if (code === undefined || indexOf[code] !== label) continue;
-        const columns = this.header.proba.map((p) => `proba_${p.label}`).join(', ');
+        const columns = this.probaColumns.map((p) => p.name).join(', ');
         const text = this.labels.names[code] ?? '';
         throw this.error(
           this.lines.lineOf(i),

@@ -45,15 +45,17 @@ export function classificationEvaluator(set: ClassificationSet): Evaluator {
   // One pass over the rows for the confusion counts and the log-loss sum (compensated, inline:
   // this loop runs once per row per replicate). Returns the total weight.
   function tally(weights: Uint32Array | undefined): number {
-    confusion.fill(0);
+    // Locals, not closure variables: V8 reloads captured ones on every iteration.
+    const [counts, rowCells, rowLoss] = [confusion, cells, losses];
+    counts.fill(0);
     let sum = 0;
     let compensation = 0;
-    for (let i = 0; i < cells.length; i++) {
+    for (let i = 0; i < rowCells.length; i++) {
       const w = weights ? (weights[i] ?? 0) : 1;
-      const cell = cells[i] ?? 0;
-      confusion[cell] = (confusion[cell] ?? 0) + w;
-      if (losses) {
-        const x = w * (losses[i] ?? 0);
+      const cell = rowCells[i] ?? 0;
+      counts[cell] = (counts[cell] ?? 0) + w;
+      if (rowLoss) {
+        const x = w * (rowLoss[i] ?? 0);
         const t = sum + x;
         compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
         sum = t;

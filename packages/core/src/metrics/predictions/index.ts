@@ -23,7 +23,14 @@
  *   zero_division=0; roc_auc_ovr is the macro mean over the classes present in y_true.
  * - Positive class: `posLabel`, else the greater label in np.unique order (roc_auc_score's choice).
  *   Without y_pred: binary predicts posLabel when score >= 0.5; multiclass takes the first argmax.
- * - Memory: rows stream through csv-parse into columnar typed arrays (≈ 8–24 bytes per row).
+ * - Bootstrap: `resamples` (1000) multinomial resamples drawn with xoshiro128** from `seed`
+ *   (fixed default), identical on every machine; both sets are evaluated on the same draws. Rows
+ *   pair by position, or by the `id` column when both files have one; y_true must agree.
+ * - `percentile(values, q)`: q is a fraction in [0, 1]; numpy's default linear interpolation,
+ *   bit-identical to `np.quantile(values, q)`; NaN if any value is NaN.
+ * - Memory: rows stream through csv-parse into columnar typed arrays, never held as records: a
+ *   binary file keeps 16 bytes per row (two label codes, one score); computing its metrics adds
+ *   18 (the AUC order, per-row log losses and confusion cells).
  *
  * Every bad cell, column or pairing is an `InputError` naming the input, file and line.
  */

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../errors';
 import { computeMetrics, type PredictionSet, type ReadPredictionsOptions, readPredictions } from './index';
@@ -227,6 +229,14 @@ describe('task and label detection', () => {
     expect((await read('y_true,y_pred\n1,1.5\n2,2\n')).task).toBe('regression');
   });
 
+  it('stops keeping labels once thousands of distinct integers show the target is a quantity', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},${i + 1}`).join('\n');
+    expect((await read(`y_true,y_pred\n${rows}\n`)).task).toBe('regression');
+    expect(await failure(`y_true,y_pred\n${rows}\ncat,1\n`)).toBe(
+      'predictions: {file} line 5002: y_true "cat" is not a number (y_true has over 4096 distinct integers above, so the task was taken as regression)',
+    );
+  });
+
   it('scores regression on a constant target the way sklearn forces finite r2', async () => {
     expect(computeMetrics(await read('y_true,y_pred\n2.5,2.5\n2.5,2.5\n')).metrics).toEqual({
       mae: 0,
@@ -258,6 +268,13 @@ describe('task and label detection', () => {
     });
   });
 
+  it('trims the header but keeps label cells as written, like pandas', async () => {
+    const set = await read(' y_true , y_pred\n a,a\na,a\n');
+    expect(set.labels).toEqual([' a', 'a']);
+    expect(computeMetrics(set).metrics.accuracy).toBe(0.5);
+    expect(computeMetrics(await read('y_true,y_score\n1, 0.75\n0,0.25 \n')).metrics.roc_auc).toBe(1);
+  });
+
   it('ignores score columns when the task is regression', async () => {
     const set = await read('y_true,y_pred,y_score\n1,2,0.3\n3,3,0.9\n', { task: 'regression' });
     expect(computeMetrics(set).metrics).toEqual({ mae: 0.5, mse: 0.5, rmse: Math.sqrt(0.5), r2: 0.5 });
@@ -283,9 +300,18 @@ describe('streaming', () => {
     out.end();
     await finished(out);
 
+    const gc = exposeGc();
+    gc();
+    const before = process.memoryUsage();
     const started = performance.now();
     const set = await readPredictions(path, { input: 'predictions' });
     const seconds = (performance.now() - started) / 1000;
+    gc();
+    const after = process.memoryUsage();
+    // Records held as arrays of strings would take well over 20 MB of heap. The typed columns live
+    // in ArrayBuffers: 16 bytes a row, plus slack from growing by doubling and stream buffers.
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(4_000_000);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(rows * 48);
     expect(set.n).toBe(rows);
     expect(set.task).toBe('binary');
     if (set.task === 'regression') throw new Error('expected classification');
@@ -298,3 +324,9 @@ describe('streaming', () => {
     expect(seconds).toBeLessThan(10);
   });
 });
+
+/** The V8 garbage collector, callable without --expose-gc on the command line. */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}

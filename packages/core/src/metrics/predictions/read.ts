@@ -28,7 +28,9 @@ export async function readPredictions(
   const name = typeof source === 'string' ? source : source.name;
   const stream = typeof source === 'string' ? createReadStream(source) : source.stream;
   const where = `${options.input}: ${name}`;
-  const parser = parse({ bom: true, skip_empty_lines: true, trim: true });
+  // No `trim`: it costs ~15% of parsing, numbers tolerate surrounding spaces anyway, and labels keep
+  // them as pandas would (the header alone is trimmed).
+  const parser = parse({ bom: true, skip_empty_lines: true });
   let builder: SetBuilder | undefined;
   let records = 0;
   let line = 0;
@@ -42,11 +44,15 @@ export async function readPredictions(
     line = parser.info.records === records ? parser.info.lines : line + 1;
     try {
       if (builder) builder.add(record, line);
-      else
-        builder = new SetBuilder(resolveHeader(record, where, options.input, options.task), line, {
-          ...options,
-          source: name,
-        });
+      else {
+        const header = resolveHeader(
+          record.map((column) => column.trim()),
+          where,
+          options.input,
+          options.task,
+        );
+        builder = new SetBuilder(header, line, { ...options, source: name });
+      }
     } catch (error) {
       failure = error;
       parser.destroy(error instanceof Error ? error : new Error(String(error)));

@@ -1,5 +1,4 @@
 import type { Evaluator } from './evaluator';
-import { CompensatedSum } from './summation';
 import type { RegressionSet } from './types';
 
 /**
@@ -14,9 +13,7 @@ export function regressionEvaluator(set: RegressionSet): Evaluator {
   // the cancellation that Σw·y² − (Σw·y)²/Σw suffers, since a resample's mean stays near the shift.
   const shifted = new Float64Array(n);
   const shiftedSquared = new Float64Array(n);
-  const mean = new CompensatedSum();
-  for (let i = 0; i < n; i++) mean.add(yTrue[i] ?? 0);
-  const shift = mean.value / n;
+  const shift = compensatedSum(yTrue) / n;
   let constant = true;
   for (let i = 0; i < n; i++) {
     const y = yTrue[i] ?? 0;
@@ -45,27 +42,34 @@ export function regressionEvaluator(set: RegressionSet): Evaluator {
    * loop runs per row per replicate, and as good as Neumaier for the non-negative terms that matter.
    */
   function weightedSums(weights: Uint32Array | undefined): [number, number, number, number, number] {
+    const [xa, xb, xc, xd] = [absolute, squared, shifted, shiftedSquared];
     let total = 0;
-    let [a, b, c, d] = [0, 0, 0, 0];
-    let [ca, cb, cc, cd] = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) {
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    let ca = 0;
+    let cb = 0;
+    let cc = 0;
+    let cd = 0;
+    for (let i = 0; i < xa.length; i++) {
       const w = weights ? (weights[i] ?? 0) : 1;
       total += w;
-      const xa = w * (absolute[i] ?? 0) - ca;
-      const ta = a + xa;
-      ca = ta - a - xa;
+      const ya = w * (xa[i] ?? 0) - ca;
+      const ta = a + ya;
+      ca = ta - a - ya;
       a = ta;
-      const xb = w * (squared[i] ?? 0) - cb;
-      const tb = b + xb;
-      cb = tb - b - xb;
+      const yb = w * (xb[i] ?? 0) - cb;
+      const tb = b + yb;
+      cb = tb - b - yb;
       b = tb;
-      const xc = w * (shifted[i] ?? 0) - cc;
-      const tc = c + xc;
-      cc = tc - c - xc;
+      const yc = w * (xc[i] ?? 0) - cc;
+      const tc = c + yc;
+      cc = tc - c - yc;
       c = tc;
-      const xd = w * (shiftedSquared[i] ?? 0) - cd;
-      const td = d + xd;
-      cd = td - d - xd;
+      const yd = w * (xd[i] ?? 0) - cd;
+      const td = d + yd;
+      cd = td - d - yd;
       d = td;
     }
     return [total, a, b, c, d];
@@ -82,6 +86,18 @@ export function regressionEvaluator(set: RegressionSet): Evaluator {
   }
 
   return { names: ['mae', 'mse', 'rmse', 'r2'], evaluate };
+}
+
+/** Neumaier's sum: numpy sums pairwise, and a plain running sum drifts further from it than 1e-9. */
+function compensatedSum(values: Float64Array): number {
+  let sum = 0;
+  let compensation = 0;
+  for (const x of values) {
+    const t = sum + x;
+    compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+  }
+  return sum + compensation;
 }
 
 /**
