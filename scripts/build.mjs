@@ -17,28 +17,22 @@ const entries = [
   ...readdirSync(join(root, 'actions')).map((name) => [name, `actions/${name}/src/index.ts`]),
 ];
 
-const out = check ? mkdtempSync(join(tmpdir(), 'mcp-dist-')) : join(root, 'dist');
+// Types are checked by `tsc` in npm test; ncc only transpiles. Bundles are built aside and
+// moved into dist/ only when all of them built, so a failed build leaves dist/ as it was.
+const out = mkdtempSync(join(tmpdir(), 'mcp-dist-'));
+const nccFlags = ['--target', 'es2022', '--license', 'licenses.txt', '--transpile-only', '--quiet'];
 for (const [name, entry] of entries) {
-  const target = join(out, name);
-  rmSync(target, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [
-      ncc,
-      'build',
-      join(root, entry),
-      '-o',
-      target,
-      '--target',
-      'es2022',
-      '--license',
-      'licenses.txt',
-      '--quiet',
-    ],
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  execFileSync(process.execPath, [ncc, 'build', join(root, entry), '-o', join(out, name), ...nccFlags], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 cpSync(join(root, 'scripts', 'dist-package.json'), join(out, 'package.json'));
+if (!check) {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  cpSync(out, join(root, 'dist'), { recursive: true });
+  rmSync(out, { recursive: true, force: true });
+}
 
 function files(dir) {
   if (!existsSync(dir)) return [];
@@ -47,6 +41,30 @@ function files(dir) {
     return statSync(path).isDirectory() ? files(path) : [path];
   });
 }
+
+// The generator of action.yml, templates/ and the README tables: bundled for the build only.
+const generator = mkdtempSync(join(tmpdir(), 'mcp-metadata-'));
+execFileSync(
+  process.execPath,
+  [ncc, 'build', join(root, 'scripts', 'metadata.ts'), '-o', generator, '--transpile-only', '--quiet'],
+  {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
+const metadata = (mode) => {
+  try {
+    execFileSync(process.execPath, [join(generator, 'index.js'), mode, root], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    return 0;
+  } catch {
+    return 1;
+  } finally {
+    if (mode === '--write' || check) rmSync(generator, { recursive: true, force: true });
+  }
+};
 
 if (check) {
   const committed = join(root, 'dist');
@@ -57,21 +75,10 @@ if (check) {
       !built.has(f) || !have.has(f) || !readFileSync(join(out, f)).equals(readFileSync(join(committed, f))),
   );
   rmSync(out, { recursive: true, force: true });
-  let metadata = 0;
-  try {
-    execFileSync(process.execPath, [join(committed, 'cli', 'index.js'), 'dev:metadata', '--check'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-  } catch {
-    metadata = 1;
-  }
+  const generated = metadata('--check');
   if (stale.length) {
     console.error(`dist/ is stale (run npm run build and commit): ${stale.sort().join(', ')}`);
   }
-  process.exit(stale.length || metadata ? 1 : 0);
+  process.exit(stale.length || generated ? 1 : 0);
 }
-execFileSync(process.execPath, [join(root, 'dist', 'cli', 'index.js'), 'dev:metadata', '--write'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+process.exit(metadata('--write'));

@@ -26,15 +26,18 @@ describe.each(Object.values(actions))('$spec.name metadata', (action) => {
     const [header, body] = parseAllDocuments(text).map((d) => d.toJS());
     const declared = Object.keys(header.spec.inputs);
     expect(declared.sort()).toEqual([...Object.keys(spec.inputs), ...Object.keys(componentInputs)].sort());
-    for (const input of Object.values(header.spec.inputs) as { default?: unknown }[]) {
+    for (const input of Object.values(header.spec.inputs) as { default?: unknown; options?: unknown[] }[]) {
       // A component input without a default is mandatory; ours are all optional.
       expect(input.default).toBeTypeOf('string');
+      if (input.options) expect(input.options).toContain(input.default);
     }
     const job = body['$[[ inputs.job-name ]]'];
     const script = job.script.join('\n');
     for (const name of Object.keys(spec.inputs)) {
       const variable = `MCP_IN_${name.replace(/-/g, '_').toUpperCase()}`;
-      expect(job.variables[variable]).toBe(`$[[ inputs.${name} ]]`);
+      const value = `$[[ inputs.${name} ]]`;
+      // Only the token may name another CI/CD variable; everything else is taken literally.
+      expect(job.variables[variable]).toEqual(name === 'token' ? value : { value, expand: false });
       expect(script).toContain(`--${name} "$${variable}"`);
     }
     expect(job.artifacts.reports.dotenv).toBe('mcp.env');

@@ -3,7 +3,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, repoWithPullRequest, tempDir, writeFiles } from '../helpers/git';
-import { repoRoot, runNode } from '../helpers/run';
+import { REPORT_PATH, readGateReport, repoRoot, runNode } from '../helpers/run';
 
 const CLI = 'dist/cli/index.js';
 const fixtures = join(repoRoot, 'test', 'fixtures');
@@ -25,14 +25,12 @@ describe('mcp validate-metrics (CLI, local platform)', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       passed: 'true',
-      report: '.mcp/reports/validate-metrics-metric-gate.md',
+      report: expect.stringMatching(REPORT_PATH),
       metrics: '{"f1":0.9,"loss":0.2}',
       'failed-rules': '[]',
     });
     expect(run.stderr).toContain('Metric gate: passed (0 of 1 rules failed)');
-    expect(readFileSync(join(dir, '.mcp/reports/validate-metrics-metric-gate.md'), 'utf8')).toContain(
-      '✅ Metric gate: passed',
-    );
+    expect(readGateReport(dir)).toContain('✅ Metric gate: passed');
   });
 
   it('exits 1 when a rule fails, 0 with fail-on never', async () => {
@@ -126,7 +124,7 @@ describe('mcp validate-metrics (CLI, local platform)', () => {
     );
     expect(run.code).toBe(1);
     expect(JSON.parse(JSON.parse(run.stdout)['failed-rules'])).toEqual(['f1.std <= 0.01']);
-    const report = readFileSync(join(dir, '.mcp/reports/validate-metrics-metric-gate.md'), 'utf8');
+    const report = readGateReport(dir);
     expect(report).toContain('0.83 ± 0.02 (5 folds)');
   });
 
@@ -158,7 +156,7 @@ describe('mcp validate-metrics (CLI, local platform)', () => {
     ]) {
       expect(computed[name]).toBeCloseTo(expected.metrics[name], 9);
     }
-    const report = readFileSync(join(dir, '.mcp/reports/validate-metrics-metric-gate.md'), 'utf8');
+    const report = readGateReport(dir);
     expect(report).toContain('95% paired-bootstrap intervals (1000 resamples)');
     expect(report).toContain('Confusion matrix');
     expect(report).toMatch(
@@ -176,7 +174,7 @@ describe('mcp validate-metrics (CLI, local platform)', () => {
       'f1 >= baseline + 0.5 if significant\naccuracy >= baseline - 0.001 if significant',
     );
     expect(again.code).toBe(run.code);
-    expect(readFileSync(join(dir, '.mcp/reports/validate-metrics-metric-gate.md'), 'utf8')).toBe(report);
+    expect(readGateReport(dir)).toBe(report);
   });
 
   it('reads the baseline predictions from a git ref', async () => {
@@ -195,7 +193,7 @@ describe('mcp validate-metrics (CLI, local platform)', () => {
       '--json',
     );
     expect(run.code).toBe(0);
-    const report = readFileSync(join(repo.work, '.mcp/reports/validate-metrics-metric-gate.md'), 'utf8');
+    const report = readGateReport(repo.work);
     expect(report).toContain('baseline <code>ref:main</code>');
     expect(report).toContain('(200 resamples)');
     expect(git(repo.work, 'status', '--porcelain')).toBe('?? .mcp/');

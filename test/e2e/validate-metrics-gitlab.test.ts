@@ -1,11 +1,10 @@
 // The CLI bundle in a GitLab CI job, as the component runs it: flags from the component's
 // inputs, CI_* variables, the MR note through the GitLab emulator, outputs as a dotenv report.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GitLabEmulator, startGitLabEmulator } from '../emulators/gitlab';
 import { repoWithPullRequest } from '../helpers/git';
-import { readDotenv, runNode } from '../helpers/run';
+import { REPORT_PATH, readDotenv, readGateReport, runNode } from '../helpers/run';
 
 const CLI = 'dist/cli/index.js';
 const base = { 'eval/metrics.yaml': 'test:\n  f1: 0.86\n  auc: 0.93\nloss: 0.31\n' };
@@ -87,7 +86,7 @@ describe('validate-metrics in a GitLab merge request pipeline (CLI bundle, GitLa
       'test.auc': 0.92,
       loss: 0.29,
     });
-    expect(dotenv.MCP_REPORT).toBe('.mcp/reports/validate-metrics-metric-gate.md');
+    expect(dotenv.MCP_REPORT).toMatch(REPORT_PATH);
 
     const second = await runNode(CLI, [...args.slice(0, -1), '--rules', 'loss <= baseline'], {
       cwd: repo.work,
@@ -104,9 +103,9 @@ describe('validate-metrics in a GitLab merge request pipeline (CLI bundle, GitLa
     const args = ['validate-metrics', ...flags({ metrics: 'eval/metrics.yaml', rules: 'test.f1 >= 0.9' })];
     const result = await runNode(CLI, args, { cwd: repo.work, env: jobEnv(repo.work, repo.sha) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('warning: Report not posted as a comment: no token for MR notes');
+    expect(result.stderr).toContain('warning: Report not posted as a comment on #5: no token for MR notes');
     expect(gitlab.state.notes).toHaveLength(0);
-    expect(existsSync(join(repo.work, '.mcp/reports/validate-metrics-metric-gate.md'))).toBe(true);
+    expect(readGateReport(repo.work)).toContain('❌ Metric gate: failed');
     expect(readDotenv(join(repo.work, 'mcp.env')).MCP_PASSED).toBe('false');
   });
 
@@ -121,9 +120,7 @@ describe('validate-metrics in a GitLab merge request pipeline (CLI bundle, GitLa
       env: jobEnv(repo.work, repo.sha, 'job-token'),
     });
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/warning: Report not posted as a comment: GitLab answered 40[13]/);
-    expect(readFileSync(join(repo.work, '.mcp/reports/validate-metrics-metric-gate.md'), 'utf8')).toContain(
-      'test.f1 &gt;= 0.85',
-    );
+    expect(result.stderr).toMatch(/warning: Report not posted as a comment on #5: GitLab answered 40[13]/);
+    expect(readGateReport(repo.work)).toContain('test.f1 &gt;= 0.85');
   });
 });

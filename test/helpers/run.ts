@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -81,3 +81,14 @@ export function readDotenv(path: string): Record<string, string> {
   }
   return out;
 }
+
+/** The markdown report a validate-metrics run left in `.mcp/reports/` (one gate per workspace). */
+export function readGateReport(workspace: string): string {
+  const dir = join(workspace, '.mcp', 'reports');
+  const files = readdirSync(dir).filter((f) => f.startsWith('validate-metrics-') && f.endsWith('.md'));
+  if (files.length !== 1)
+    throw new Error(`expected one report in ${dir}, found ${files.join(', ') || 'none'}`);
+  return readFileSync(join(dir, files[0] as string), 'utf8');
+}
+
+export const REPORT_PATH = /^\.mcp\/reports\/validate-metrics-metric-gate-[0-9a-f]{8}\.md$/;

@@ -1,3 +1,9 @@
 #!/usr/bin/env node
-// Inside this repository the command runs the committed bundle, the same file CI and users run.
-await import('../../../dist/cli/index.js');
+// The published package carries the bundle in ./dist (copied by prepack); inside this repository
+// the command runs the committed bundle, the same file CI and users run.
+import { existsSync } from 'node:fs';
+
+const packaged = new URL('../dist/index.js', import.meta.url);
+await import(
+  existsSync(packaged) ? packaged.href : new URL('../../../dist/cli/index.js', import.meta.url).href
+);

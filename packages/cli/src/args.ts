@@ -1,4 +1,4 @@
-import { type ActionSpec, InputError, nearNamesOf } from '@mcp/core';
+import { type ActionSpec, InputError, nearNames } from '@mcp/core';
 
 export interface ParsedArgs {
   inputs: Record<string, string>;
@@ -37,7 +37,7 @@ export function parseArgs(spec: ActionSpec, argv: string[]): ParsedArgs {
       continue;
     }
     if (!names.includes(name)) {
-      const near = nearNamesOf(name, names);
+      const near = nearNames(name, names);
       throw new InputError(
         `--${name}: ${spec.name} has no such input; ${near.length ? `did you mean ${near.map((n) => `--${n}`).join(', ')}?` : `inputs: ${names.join(', ')}`}`,
         name,

@@ -1,7 +1,6 @@
-import { actions, createPlatform, ExitCode, InputError, runAction } from '@mcp/core';
+import { actions, createPlatform, ExitCode, InputError, runAction, validateMetricsSpec } from '@mcp/core';
 import pkg from '../package.json' with { type: 'json' };
 import { helpFor, parseArgs } from './args';
-import { metadataCommand } from './metadata';
 
 const usage = `mcp ${pkg.version}: MLOps pipeline inside CI
 
@@ -23,9 +22,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return ExitCode.ok;
   }
-  if (command === 'dev:metadata') return metadataCommand(rest);
   // `mcp comment --report f` is validate-metrics posting a stored report.
-  const name = command === 'comment' ? 'validate-metrics' : command;
+  const name = command === 'comment' ? validateMetricsSpec.name : command;
   const action = actions[name];
   if (!action) {
     process.stderr.write(`error: unknown command "${command}"\n\n${usage}\n`);
@@ -42,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       throw new InputError('report: mcp comment needs --report <file>', 'report');
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
+    // --json promises one JSON object on stdout, even when the flags were wrong.
+    if (rest.includes('--json')) process.stdout.write('{}\n');
     return ExitCode.usage;
   }
   const platform = await createPlatform({

@@ -1,7 +1,7 @@
 /**
  * Errors that reach a user. Entries map them to exit codes: `InputError` → 2 (bad input or
- * usage), `GateFailed` → 1 (a gate or a deployment said no). Anything else is a bug: its stack
- * is shown in debug logs only.
+ * usage), any other `McpError` → 1 (a step could not be done). A gate that says no is not an
+ * error: its action returns exit code 1. Anything else is a bug: its stack shows in debug logs.
  */
 export class McpError extends Error {
   override name = 'McpError';
@@ -18,17 +18,7 @@ export class InputError extends McpError {
   }
 }
 
-/** A gate judged the candidate and said no. Exit code 1. */
-export class GateFailed extends McpError {
-  override name = 'GateFailed';
-}
-
 export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
-
-export function exitCodeOf(error: unknown): number {
-  if (error instanceof InputError) return ExitCode.usage;
-  return ExitCode.failed;
-}
 
 /** Up to `max` names closest to `name` (edit distance), for "did you mean" hints. */
 export function nearNames(name: string, candidates: Iterable<string>, max = 3): string[] {

@@ -1,5 +1,5 @@
 export * from './action';
-export { ExitCode, GateFailed, InputError, McpError, nearNames as nearNamesOf } from './errors';
+export { ExitCode, InputError, McpError, nearNames } from './errors';
 export * from './gate';
 export * from './platform';
 
@@ -8,5 +8,5 @@ import { validateMetricsAction } from './gate';
 
 /** Every action, by the name users write in `uses:` and on the command line. */
 export const actions: Record<string, Action> = {
-  'validate-metrics': validateMetricsAction as unknown as Action,
+  [validateMetricsAction.spec.name]: validateMetricsAction as unknown as Action,
 };

@@ -3,11 +3,16 @@ import type { ActionSpec } from './spec';
 
 /** Inputs only the GitLab component has: they shape the job, not the action. */
 export const componentInputs = {
-  'job-name': { description: 'Name of the job this component adds.', default: 'mcp-<action>' },
+  'job-name': { description: 'Name of the job this component adds (default mcp-<action>).' },
   stage: { description: 'Stage the job runs in.', default: 'test' },
-  image: { description: 'Container image with Node.js 20 or later.', default: 'node:24-alpine' },
+  // Debian-based: it has git, which baselines from the target branch need (alpine has none).
+  image: { description: 'Container image with Node.js 20 or later and git.', default: 'node:24' },
   cli: { description: 'How the job runs the mcp CLI.', default: 'npx --yes @mcp/cli@1' },
 } as const;
+
+// Inputs whose values may name CI/CD variables (`$MCP_GITLAB_TOKEN`); all others reach the
+// command exactly as written, with no `$` expansion.
+const EXPANDED_INPUTS = new Set(['token']);
 
 const header = (spec: ActionSpec) =>
   `# Generated from the ${spec.name} action's spec in packages/core by \`npm run build\`; edit it there.\n`;
@@ -43,19 +48,21 @@ export function renderGitLabTemplate(spec: ActionSpec): string {
   for (const [name, input] of Object.entries(componentInputs)) {
     inputs[name] = {
       description: input.description,
-      default: name === 'job-name' ? `mcp-${spec.name}` : input.default,
+      default: 'default' in input ? input.default : `mcp-${spec.name}`,
     };
   }
-  const variables: Record<string, string> = {};
+  const variables: Record<string, unknown> = {};
   const flags: string[] = [];
   for (const [name, input] of Object.entries(spec.inputs)) {
-    const entry: Record<string, unknown> = { description: describe(input.description, input.choices) };
-    entry.default = input.default ?? '';
+    const entry: Record<string, unknown> = { description: input.description, default: input.default ?? '' };
+    // GitLab checks `options` when the pipeline is created, so a typo fails before any job runs.
+    if (input.choices) entry.options = [...(input.default === undefined ? [''] : []), ...input.choices];
     inputs[name] = entry;
-    // Values travel as variables and reach the shell quoted, so rule text like `a >= b` or a `$`
-    // in a path can never break or inject into the command line.
+    // Values travel as variables and reach the shell quoted, so rule text like `a >= b` can never
+    // break or inject into the command line.
     const variable = `MCP_IN_${name.replace(/-/g, '_').toUpperCase()}`;
-    variables[variable] = `$[[ inputs.${name} ]]`;
+    const value = `$[[ inputs.${name} ]]`;
+    variables[variable] = EXPANDED_INPUTS.has(name) ? value : { value, expand: false };
     flags.push(`--${name} "$${variable}"`);
   }
   const job = {
@@ -66,8 +73,8 @@ export function renderGitLabTemplate(spec: ActionSpec): string {
     artifacts: {
       when: 'always',
       expose_as: `mcp ${spec.name} report`,
-      // Reports, and outputs too big for the dotenv report.
-      paths: ['.mcp/reports/', '.mcp/outputs/'],
+      // Reports, the summary, and outputs too big for the dotenv report.
+      paths: ['.mcp/reports/', '.mcp/summary.md', '.mcp/outputs/'],
       reports: { dotenv: 'mcp.env' },
     },
   };

@@ -156,7 +156,6 @@ function judgeRule(rule: Rule, options: EvaluateOptions): RuleResult {
     result.significance = { unavailable: 'no predictions to bootstrap; judged as a plain rule' };
     return result;
   }
-  if (needsBaseline && !sample.baseline && base === undefined) return result;
   // The rule's slack on each resample: how far the candidate is on the good side of its bound.
   const slack = sample.candidate.map((c, i) => {
     const b = needsBaseline ? (sample.baseline?.[i] ?? (base as number)) : undefined;

@@ -1,122 +1,93 @@
 import { details, escapeMarkdown, table } from '../markdown';
-import { compare } from '../metrics';
-import type { Interval, MetricRow, RuleResult, Verdict } from './evaluate';
+import type { ReportData, ResultData, RowData } from './report-data';
 
-export interface ReportContext {
-  title: string;
+export interface RenderOptions {
   /** Hidden marker at the top: keys the sticky comment. */
   marker: string;
-  /** Hidden metadata line, so a later `workflow_run` job can post this report. */
-  meta: ReportMeta;
-  candidateSource: string;
-  baselineSource?: string;
-  bootstrap?: { resamples: number; confidence: number };
-  confusion?: { labels: string[]; matrix: number[][] };
+  /** Largest size, as measured by `measure` (characters for comments, bytes for the summary). */
+  limit: number;
+  measure?: (text: string) => number;
   runUrl?: string;
-  sha?: string;
+  /** Set when a trusted job posts what a `pull_request` run reported. */
+  reportedBy?: string;
 }
 
-export interface ReportMeta {
-  action: 'validate-metrics';
-  title: string;
-  passed: boolean;
-  repository?: string;
-  change?: number;
-  sha?: string;
-}
-
-const META_PREFIX = '<!-- mcp-report ';
 const VISIBLE_ROWS = 20;
-
-export function readReportMeta(markdown: string): ReportMeta | undefined {
-  const line = markdown.split('\n').find((l) => l.startsWith(META_PREFIX));
-  if (!line) return undefined;
-  try {
-    return JSON.parse(line.slice(META_PREFIX.length, line.lastIndexOf(' -->'))) as ReportMeta;
-  } catch {
-    return undefined;
-  }
-}
+export const utf8Bytes = (text: string) => Buffer.byteLength(text);
 
 /** The markdown report: verdict first, then the metric table, failing rows first. */
-export function renderReport(verdict: Verdict, context: ReportContext, limit: number): string {
-  const failed = verdict.results.filter((r) => r.status === 'fail').length;
-  const noBaseline = verdict.results.filter((r) => r.status === 'no-baseline').length;
-  const icon = verdict.passed ? '✅' : '❌';
+export function renderReport(data: ReportData, options: RenderOptions): string {
+  const measure = options.measure ?? ((text: string) => text.length);
+  const results = data.rows.flatMap((row) => row.results);
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const noBaseline = results.filter((r) => r.status === 'no-baseline').length;
   const counts = [
-    `${verdict.results.length} rule${verdict.results.length === 1 ? '' : 's'}`,
+    `${results.length} rule${results.length === 1 ? '' : 's'}`,
     `${failed} failed`,
     ...(noBaseline ? [`${noBaseline} without baseline`] : []),
   ].join(', ');
   const sources = [
-    `candidate ${code(context.candidateSource)}`,
-    context.baselineSource ? `baseline ${code(context.baselineSource)}` : 'no baseline',
-    ...(context.bootstrap
+    `candidate ${code(data.candidateSource)}`,
+    data.baselineSource ? `baseline ${code(data.baselineSource)}` : 'no baseline',
+    ...(data.bootstrap
       ? [
-          `${Math.round(context.bootstrap.confidence * 100)}% paired-bootstrap intervals (${context.bootstrap.resamples} resamples)`,
+          `${Math.round(data.bootstrap.confidence * 100)}% paired-bootstrap intervals (${data.bootstrap.resamples} resamples)`,
         ]
       : []),
   ].join(' · ');
   const head = [
-    context.marker,
-    `${META_PREFIX}${JSON.stringify(context.meta).replace(/--/g, '-\\u002d')} -->`,
-    `### ${icon} ${escapeMarkdown(context.title)}: ${verdict.passed ? 'passed' : 'failed'}`,
+    options.marker,
+    `### ${data.passed ? '✅' : '❌'} ${escapeMarkdown(data.title)}: ${data.passed ? 'passed' : 'failed'}`,
     '',
     `**${counts}** · ${sources}`,
     '',
   ];
-  const rows = verdict.rows.flatMap(tableRows);
-  const main = rows.filter((r) => r.ruled);
-  const rest = rows.filter((r) => !r.ruled);
-  const visible = main.length + rest.length > VISIBLE_ROWS ? main : [...main, ...rest];
-  const folded = visible === main ? rest : [];
-  const tail = footer(context);
-  const extra = context.confusion ? `\n\n${confusionTable(context.confusion)}` : '';
-  const render = (foldedCount: number, omitted: number) => {
-    const parts = [...head];
-    if (visible.length) parts.push(metricTable(visible.map((r) => r.cells)));
-    else parts.push('_No metrics._');
-    if (foldedCount) {
+  // Failing rows are already first; past 20 rows the rest fold, but a failing row never does.
+  const rows = data.rows.flatMap(tableRows);
+  const shown = Math.max(VISIBLE_ROWS, rows.filter((r) => r.failing).length);
+  const visible = rows.length > VISIBLE_ROWS ? rows.slice(0, shown) : rows;
+  const folded = rows.slice(visible.length);
+  const extra = data.confusion ? `\n\n${confusionTable(data.confusion)}` : '';
+  const tail = footer(data, options);
+  const render = (keep: number) => {
+    const parts = [...head, visible.length ? metricTable(visible.map((r) => r.cells)) : '_No metrics._'];
+    if (keep)
+      parts.push('', details(`${keep} more metrics`, metricTable(folded.slice(0, keep).map((r) => r.cells))));
+    if (keep < folded.length) {
       parts.push(
         '',
-        details(`${foldedCount} more metrics`, metricTable(folded.slice(0, foldedCount).map((r) => r.cells))),
-      );
-    }
-    if (omitted) {
-      parts.push(
-        '',
-        `_${omitted} rows left out to stay under this platform’s size limit; the job’s report file has them all._`,
+        `_${folded.length - keep} rows left out to stay under this platform’s size limit; the job’s report file has them all._`,
       );
     }
     return `${parts.join('\n')}${extra}\n\n${tail}\n`;
   };
-  let text = render(folded.length, 0);
-  if (text.length <= limit) return text;
-  // Over the limit: drop folded rows (least important) until it fits.
   let keep = folded.length;
-  while (keep > 0 && text.length > limit) {
+  let text = render(keep);
+  // Over the limit: drop folded rows (the least important) until it fits.
+  while (keep > 0 && measure(text) > options.limit) {
     keep = Math.floor(keep * 0.8);
-    text = render(keep, folded.length - keep);
+    text = render(keep);
   }
-  if (text.length > limit) {
+  if (measure(text) > options.limit) {
     const cut = '\n\n_Report truncated to the size limit._\n';
-    text = text.slice(0, limit - cut.length) + cut;
+    let end = options.limit - measure(cut);
+    while (end > 0 && measure(text.slice(0, end)) > options.limit - measure(cut)) end -= 1024;
+    text = text.slice(0, Math.max(0, end)) + cut;
   }
   return text;
 }
 
 interface TableRow {
-  ruled: boolean;
+  failing: boolean;
   cells: string[];
 }
 
-function tableRows(row: MetricRow): TableRow[] {
-  const name = escapeMarkdown(row.name);
-  const common = [name, fmt(row.baseline), candidateCell(row), deltaCell(row)];
-  if (!row.results.length) return [{ ruled: false, cells: [...common, '', ''] }];
+function tableRows(row: RowData): TableRow[] {
+  const common = [escapeMarkdown(row.name), fmt(row.baseline), candidateCell(row), deltaCell(row)];
+  if (!row.results.length) return [{ failing: false, cells: [...common, '', ''] }];
   return row.results.map((result) => ({
-    ruled: true,
-    cells: [...common, escapeMarkdown(result.rule.text), resultCell(result)],
+    failing: result.status === 'fail',
+    cells: [...common, escapeMarkdown(result.rule), resultCell(result)],
   }));
 }
 
@@ -128,13 +99,13 @@ function metricTable(rows: string[][]): string {
   );
 }
 
-function candidateCell(row: MetricRow): string {
+function candidateCell(row: RowData): string {
   if (row.candidate === undefined) return '—';
   if (row.folds) return `${fmt(row.candidate)} ± ${fmt(row.folds.std)} (${row.folds.n} folds)`;
   return fmt(row.candidate);
 }
 
-function deltaCell(row: MetricRow): string {
+function deltaCell(row: RowData): string {
   if (row.delta === undefined || row.baseline === undefined) return '—';
   const good = row.direction === 'higher' ? row.delta > 0 : row.delta < 0;
   const mark = row.delta === 0 ? '⚪' : good ? '🟢' : '🔴';
@@ -145,18 +116,12 @@ function deltaCell(row: MetricRow): string {
   return `${mark} ${signedFmt(row.delta)}${relative}${ci}`;
 }
 
-function resultCell(result: RuleResult): string {
+function resultCell(result: ResultData): string {
   const significance = result.significance;
   let note = '';
   if (significance && 'interval' in significance) {
-    note = significance.significant
-      ? ' (significant)'
-      : result.status === 'pass' &&
-          result.bound !== undefined &&
-          !compare(result.rule.op, result.candidate, result.bound)
-        ? ' (within noise)'
-        : '';
-    note += ` slack ${intervalText(significance.interval)}`;
+    note = significance.significant ? ' (significant)' : significance.withinNoise ? ' (within noise)' : '';
+    note += ` slack [${signedFmt(significance.interval.low)}, ${signedFmt(significance.interval.high)}]`;
   } else if (significance) {
     note = ` (${escapeMarkdown(significance.unavailable)})`;
   }
@@ -172,28 +137,24 @@ function resultCell(result: RuleResult): string {
 
 function confusionTable(confusion: { labels: string[]; matrix: number[][] }): string {
   const labels = confusion.labels.map(escapeMarkdown);
-  const rows = confusion.matrix.map((counts, i) => [`**${labels[i]}**`, ...counts.map(String)]);
+  const rows = confusion.matrix.map((counts, i) => [`**${labels[i] ?? ''}**`, ...counts.map(String)]);
   return details(
     'Confusion matrix (rows: true, columns: predicted)',
     table(['', ...labels], ['left', ...labels.map(() => 'right' as const)], rows),
   );
 }
 
-function footer(context: ReportContext): string {
+function footer(data: ReportData, options: RenderOptions): string {
   const parts = ['mcp validate-metrics'];
-  if (context.runUrl) parts.push(`[run](${encodeURI(context.runUrl)})`);
-  if (context.sha) parts.push(`commit ${code(context.sha.slice(0, 7))}`);
+  if (options.reportedBy) parts.push(escapeMarkdown(options.reportedBy));
+  if (options.runUrl) parts.push(`[run](${encodeURI(options.runUrl)})`);
+  if (data.sha) parts.push(`commit ${code(data.sha.slice(0, 7))}`);
   return `<sub>${parts.join(' · ')}</sub>`;
 }
 
+/** Markdown is still parsed inside inline HTML, so the text is escaped as everywhere else. */
 function code(text: string): string {
-  return `<code>${escapeMarkdown(text)
-    .replace(/\\([\\`*_{}[\]()#+!|~])/g, '$1')
-    .replace(/\|/g, '&#124;')}</code>`;
-}
-
-function intervalText(i: Interval): string {
-  return `[${signedFmt(i.low)}, ${signedFmt(i.high)}]`;
+  return `<code>${escapeMarkdown(text)}</code>`;
 }
 
 /** Four significant digits, no exponent for ordinary metric values. */
@@ -214,25 +175,26 @@ function signed(value: number, digits: number): string {
   return `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`;
 }
 
-/** The same verdict as plain text for the log. */
-export function renderText(verdict: Verdict): string {
+/**
+ * The same table as plain text for the log. Names are the user's: control characters go, and
+ * every line is indented, so no metric name can start a runner command (`::warning::`…).
+ */
+export function renderText(data: ReportData): string {
+  const clean = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, '?');
   const header = ['metric', 'baseline', 'candidate', 'delta', 'rule', 'result'];
   const lines: string[][] = [];
-  for (const row of verdict.rows) {
+  for (const row of data.rows) {
     const base = [
-      row.name,
+      clean(row.name),
       fmt(row.baseline),
       fmt(row.candidate),
       row.delta === undefined ? '—' : signedFmt(row.delta),
     ];
     if (!row.results.length) lines.push([...base, '', '']);
-    for (const result of row.results) lines.push([...base, result.rule.text, result.status]);
+    for (const result of row.results) lines.push([...base, clean(result.rule), result.status]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const format = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
+    `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
   return [format(header), ...lines.map(format)].join('\n');
 }

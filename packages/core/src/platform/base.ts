@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { appendFileEnsuringDir } from './files';
 import type {
+  ChangeInfo,
   CommentResult,
   CommentTarget,
   Platform,
@@ -8,7 +11,7 @@ import type {
   PlatformOptions,
 } from './types';
 
-/** What every platform shares: recorded outputs, secret redaction, log plumbing. */
+/** What every platform shares: recorded outputs, secret redaction, log plumbing, the token. */
 export abstract class BasePlatform implements Platform {
   abstract readonly name: PlatformName;
   abstract readonly context: PlatformContext;
@@ -16,6 +19,7 @@ export abstract class BasePlatform implements Platform {
   protected readonly recorded: Record<string, string> = {};
   private readonly secrets = new Set<string>();
   protected readonly write: (line: string) => void;
+  protected token = '';
 
   constructor(protected readonly options: PlatformOptions) {
     this.write = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -35,9 +39,17 @@ export abstract class BasePlatform implements Platform {
 
   async flush(): Promise<void> {}
 
-  mask(secret: string): void {
+  /** Returns whether the secret is new (so that platforms announce each one once). */
+  mask(secret: string): boolean {
     // Short values would redact ordinary words; tokens are long.
-    if (secret.length >= 6) this.secrets.add(secret);
+    if (secret.length < 6 || this.secrets.has(secret)) return false;
+    this.secrets.add(secret);
+    return true;
+  }
+
+  useToken(token: string): void {
+    this.token = token;
+    if (token) this.mask(token);
   }
 
   protected redact(text: string): string {
@@ -69,9 +81,11 @@ export abstract class BasePlatform implements Platform {
     return fn();
   }
 
-  abstract appendSummary(markdown: string): Promise<void>;
+  /** Without a job summary of its own, the summary is a file under `.mcp/` (an artifact on GitLab). */
+  async appendSummary(markdown: string): Promise<void> {
+    await appendFileEnsuringDir(join(this.context.workspace, '.mcp', 'summary.md'), `${markdown}\n`);
+  }
+
   abstract upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult>;
-  abstract getChange(
-    number: number,
-  ): Promise<{ number: number; headSha: string; baseRef: string } | undefined>;
+  abstract getChange(number: number): Promise<ChangeInfo | undefined>;
 }

@@ -1,21 +1,40 @@
-import { readFileSync } from 'node:fs';
-import * as core from '@actions/core';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { EOL } from 'node:os';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { BasePlatform } from './base';
-import type { CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
+import { appendFileEnsuringDir } from './files';
+import type { ChangeInfo, CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
 
 type Octokit = ReturnType<typeof getOctokit>;
 
 interface EventPayload {
-  pull_request?: { number: number; base?: { ref?: string }; head?: { sha?: string } };
-  workflow_run?: {
-    head_sha: string;
-    pull_requests?: { number: number }[];
-    head_repository?: { full_name?: string };
-  };
+  pull_request?: { number: number; base?: { ref?: string; sha?: string }; head?: { sha?: string } };
+  workflow_run?: { head_sha: string; pull_requests?: { number: number }[] };
   sender?: { login?: string };
 }
+
+interface Comment {
+  id: number;
+  body?: string;
+  html_url: string;
+  user: { login: string; type: string } | null;
+}
+
+// Issue comments (PRs are issues) and commit comments differ only in their routes.
+const routes = {
+  change: {
+    list: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    create: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    update: 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+  },
+  commit: {
+    list: 'GET /repos/{owner}/{repo}/commits/{commit_sha}/comments',
+    create: 'POST /repos/{owner}/{repo}/commits/{commit_sha}/comments',
+    update: 'PATCH /repos/{owner}/{repo}/comments/{comment_id}',
+  },
+} as const;
 
 /** GitHub Actions: inputs from `INPUT_*`, outputs and summary through file commands, REST via Octokit. */
 export class GitHubPlatform extends BasePlatform {
@@ -24,6 +43,7 @@ export class GitHubPlatform extends BasePlatform {
   // Comment bodies are capped at 65,536 characters; a step summary at 1 MiB.
   readonly limits = { comment: 65_536, summary: 1024 * 1024 };
   private octokit?: Octokit;
+  private identity?: Promise<string | undefined>;
 
   constructor(options: PlatformOptions) {
     super(options);
@@ -32,17 +52,18 @@ export class GitHubPlatform extends BasePlatform {
 
   override input(name: string): string {
     if (this.options.inputs) return super.input(name);
-    // The runner's convention (same as @actions/core): spaces become `_`, upper case, `-` kept.
+    // The runner's convention (as in @actions/core): spaces become `_`, upper case, `-` kept.
     return (this.options.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
   }
 
   override setOutput(name: string, value: string): void {
     super.setOutput(name, value);
-    if (this.options.env.GITHUB_OUTPUT) core.setOutput(name, value);
-  }
-
-  override info(message: string): void {
-    this.write(this.redact(message));
+    const file = this.options.env.GITHUB_OUTPUT;
+    if (file) {
+      // The runner's file-command format for values that may span lines.
+      const delimiter = `ghadelimiter_${randomUUID()}`;
+      appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`);
+    }
   }
 
   override warning(message: string): void {
@@ -57,9 +78,10 @@ export class GitHubPlatform extends BasePlatform {
     this.write(`::debug::${escapeCommand(this.redact(message))}`);
   }
 
-  override mask(secret: string): void {
-    super.mask(secret);
-    if (secret) this.write(`::add-mask::${escapeCommand(secret)}`);
+  override mask(secret: string): boolean {
+    const added = super.mask(secret);
+    if (added) this.write(`::add-mask::${escapeCommand(secret)}`);
+    return added;
   }
 
   override async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
@@ -71,14 +93,18 @@ export class GitHubPlatform extends BasePlatform {
     }
   }
 
-  async appendSummary(markdown: string): Promise<void> {
-    if (!this.options.env.GITHUB_STEP_SUMMARY) return;
-    await core.summary.addRaw(markdown, true).write();
+  override async appendSummary(markdown: string): Promise<void> {
+    const file = this.options.env.GITHUB_STEP_SUMMARY;
+    if (file) await appendFileEnsuringDir(file, `${markdown}${EOL}`);
+  }
+
+  private currentToken(): string {
+    return this.token || this.options.env.GITHUB_TOKEN || '';
   }
 
   private client(): Octokit | undefined {
     if (this.octokit) return this.octokit;
-    const token = this.input('token') || this.options.env.GITHUB_TOKEN || '';
+    const token = this.currentToken();
     if (!token) return undefined;
     this.mask(token);
     this.octokit = getOctokit(
@@ -99,40 +125,18 @@ export class GitHubPlatform extends BasePlatform {
     const repo = this.repo();
     if (!octokit) return { status: 'skipped', reason: 'no token: set the `token` input or GITHUB_TOKEN' };
     if (!repo) return { status: 'skipped', reason: 'GITHUB_REPOSITORY is not set' };
+    const route = routes[target.kind];
+    const where =
+      target.kind === 'change'
+        ? { ...repo, issue_number: target.number }
+        : { ...repo, commit_sha: target.sha };
     try {
-      if (target.kind === 'change') {
-        const params = { ...repo, issue_number: target.number, per_page: 100 };
-        for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, params)) {
-          const found = page.data.find((c) => c.body?.includes(marker));
-          if (found) {
-            const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
-            return { status: 'updated', id: String(data.id), url: data.html_url };
-          }
-        }
-        const { data } = await octokit.rest.issues.createComment({
-          ...repo,
-          issue_number: target.number,
-          body,
-        });
-        return { status: 'created', id: String(data.id), url: data.html_url };
+      const existing = await this.findOwn(octokit, route.list, where, marker);
+      if (existing) {
+        const { data } = await octokit.request(route.update, { ...repo, comment_id: existing.id, body });
+        return { status: 'updated', id: String(data.id), url: data.html_url };
       }
-      const params = { ...repo, commit_sha: target.sha, per_page: 100 };
-      for await (const page of octokit.paginate.iterator(octokit.rest.repos.listCommentsForCommit, params)) {
-        const found = page.data.find((c) => c.body?.includes(marker));
-        if (found) {
-          const { data } = await octokit.rest.repos.updateCommitComment({
-            ...repo,
-            comment_id: found.id,
-            body,
-          });
-          return { status: 'updated', id: String(data.id), url: data.html_url };
-        }
-      }
-      const { data } = await octokit.rest.repos.createCommitComment({
-        ...repo,
-        commit_sha: target.sha,
-        body,
-      });
+      const { data } = await octokit.request(route.create, { ...where, body });
       return { status: 'created', id: String(data.id), url: data.html_url };
     } catch (error) {
       const status = (error as { status?: number }).status;
@@ -146,7 +150,39 @@ export class GitHubPlatform extends BasePlatform {
     }
   }
 
-  async getChange(number: number): Promise<{ number: number; headSha: string; baseRef: string } | undefined> {
+  /**
+   * The comment carrying `marker` that this token wrote. Anyone can paste a marker into a
+   * comment of their own; only comments by a bot (the job token, an app) or by the token's own
+   * user are ever edited, so a report cannot be planted in a comment someone else controls.
+   */
+  private async findOwn(
+    octokit: Octokit,
+    route: string,
+    where: Record<string, unknown>,
+    marker: string,
+  ): Promise<Comment | undefined> {
+    for await (const page of octokit.paginate.iterator(route, { ...where, per_page: 100 })) {
+      for (const comment of page.data as Comment[]) {
+        if (!comment.body?.startsWith(marker) || !comment.user) continue;
+        if (comment.user.type === 'Bot') return comment;
+        if (comment.user.login === (await this.whoAmI(octokit))) return comment;
+      }
+    }
+    return undefined;
+  }
+
+  private whoAmI(octokit: Octokit): Promise<string | undefined> {
+    // Installation tokens (`ghs_`, the job token among them) comment as a Bot, which findOwn
+    // already accepts, and cannot read /user; only a personal token has a user to ask about.
+    if (this.currentToken().startsWith('ghs_')) return Promise.resolve(undefined);
+    this.identity ??= octokit.rest.users.getAuthenticated().then(
+      ({ data }) => data.login,
+      () => undefined,
+    );
+    return this.identity;
+  }
+
+  async getChange(number: number): Promise<ChangeInfo | undefined> {
     const octokit = this.client();
     const repo = this.repo();
     if (!octokit || !repo) return undefined;
@@ -176,6 +212,7 @@ function githubContext(env: Record<string, string | undefined>, cwd: string): Pl
     sha: payload.pull_request?.head?.sha ?? env.GITHUB_SHA,
     ref: env.GITHUB_REF,
     baseRef: payload.pull_request?.base?.ref || env.GITHUB_BASE_REF || undefined,
+    baseSha: payload.pull_request?.base?.sha,
     change: payload.pull_request?.number,
     event: env.GITHUB_EVENT_NAME,
     runUrl:
@@ -185,11 +222,7 @@ function githubContext(env: Record<string, string | undefined>, cwd: string): Pl
     actor: env.GITHUB_ACTOR ?? payload.sender?.login,
     workspace: env.GITHUB_WORKSPACE || cwd,
     workflowRun: run
-      ? {
-          headSha: run.head_sha,
-          pullRequests: (run.pull_requests ?? []).map((p) => p.number),
-          headRepository: run.head_repository?.full_name,
-        }
+      ? { headSha: run.head_sha, pullRequests: (run.pull_requests ?? []).map((p) => p.number) }
       : undefined,
   };
 }

@@ -1,13 +1,23 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { BasePlatform } from './base';
 import { writeDotenv } from './dotenv';
-import { appendFileEnsuringDir } from './files';
-import type { CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
+import type { ChangeInfo, CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
 
 interface Note {
   id: number;
   body: string;
+  system?: boolean;
+  author?: { username?: string };
 }
+
+interface Answer<T> {
+  status: number;
+  data: T | undefined;
+  next?: string;
+}
+
+// Project and group access tokens act as bot users named like this.
+const BOT_USER = /^(project|group)_\d+_bot/;
 
 /**
  * GitLab CI: inputs come as CLI flags (the component passes them), outputs go to a dotenv
@@ -30,6 +40,7 @@ export class GitLabPlatform extends BasePlatform {
       sha: env.CI_COMMIT_SHA,
       ref: env.CI_COMMIT_REF_NAME,
       baseRef: env.CI_MERGE_REQUEST_TARGET_BRANCH_NAME || undefined,
+      baseSha: env.CI_MERGE_REQUEST_DIFF_BASE_SHA || undefined,
       change: Number.isInteger(iid) && iid > 0 ? iid : undefined,
       event: env.CI_PIPELINE_SOURCE,
       runUrl: env.CI_JOB_URL,
@@ -54,103 +65,105 @@ export class GitLabPlatform extends BasePlatform {
   override async flush(): Promise<void> {
     const workspace = this.context.workspace;
     const path = this.options.dotenv ?? join(workspace, 'mcp.env');
-    const spilled = await writeDotenv(path, this.recorded, join(workspace, '.mcp', 'outputs'));
-    for (const file of spilled)
-      this.info(`output too large for the dotenv report, written to ${relative(workspace, file)}`);
+    const spilled = await writeDotenv(path, this.recorded, workspace, join('.mcp', 'outputs'));
+    for (const file of spilled) this.info(`output too large for the dotenv report, written to ${file}`);
   }
 
-  async appendSummary(markdown: string): Promise<void> {
-    await appendFileEnsuringDir(join(this.context.workspace, '.mcp', 'summary.md'), `${markdown}\n`);
-  }
-
-  private token(): string {
-    const token = this.input('token') || this.options.env.MCP_GITLAB_TOKEN || '';
+  private apiToken(): string {
+    const token = this.token || this.options.env.MCP_GITLAB_TOKEN || '';
     if (token) this.mask(token);
     return token;
   }
 
-  private async api<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; data: T; next?: string }> {
-    const base =
-      this.options.env.CI_API_V4_URL || `${this.options.env.CI_SERVER_URL ?? 'https://gitlab.com'}/api/v4`;
-    const project = encodeURIComponent(this.options.env.CI_PROJECT_ID || this.context.repository || '');
-    let last: Response | undefined;
+  private async api<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
+    const env = this.options.env;
+    const base = env.CI_API_V4_URL || `${env.CI_SERVER_URL ?? 'https://gitlab.com'}/api/v4`;
+    const project = encodeURIComponent(env.CI_PROJECT_ID || this.context.repository || '');
+    let response: Response | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
-      last = await fetch(`${base}/projects/${project}${path}`, {
+      response = await fetch(`${base}/projects/${project}${path}`, {
         method,
-        headers: { 'PRIVATE-TOKEN': this.token(), 'content-type': 'application/json' },
+        headers: { 'PRIVATE-TOKEN': this.apiToken(), 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       // 429 and 5xx are transient on gitlab.com; anything else is the answer.
-      if (last.status !== 429 && last.status < 500) break;
+      if (response.status !== 429 && response.status < 500) break;
+      await response.body?.cancel();
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
     }
-    const response = last as Response;
-    const text = await response.text();
-    const data = (text ? JSON.parse(text) : undefined) as T;
-    return { status: response.status, data, next: response.headers.get('x-next-page') || undefined };
+    const answer = response as Response;
+    const text = await answer.text();
+    let data: T | undefined;
+    try {
+      data = text ? (JSON.parse(text) as T) : undefined;
+    } catch {
+      // An HTML error page from a proxy: the status says enough.
+    }
+    return { status: answer.status, data, next: answer.headers.get('x-next-page') || undefined };
   }
 
   async upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult> {
-    if (!this.token()) {
+    if (!this.apiToken()) {
       return {
         status: 'skipped',
         reason:
           'no token for MR notes: the job token cannot write them; set MCP_GITLAB_TOKEN (a project or group access token with api scope) or the token input',
       };
     }
-    const collection =
-      target.kind === 'change'
-        ? `/merge_requests/${target.number}/notes`
-        : `/repository/commits/${encodeURIComponent(target.sha)}/comments`;
-    if (target.kind === 'change') {
-      let page: string | undefined = '1';
-      while (page) {
-        const list: { status: number; data: Note[]; next?: string } = await this.api<Note[]>(
-          'GET',
-          `${collection}?per_page=100&page=${page}&sort=asc&order_by=created_at`,
-        );
-        if (list.status >= 400) return this.denied(list.status);
-        const found = list.data.find((note) => note.body.includes(marker));
-        if (found) {
-          const updated = await this.api<Note>('PUT', `${collection}/${found.id}`, { body });
-          if (updated.status >= 400) return this.denied(updated.status);
-          return { status: 'updated', id: String(found.id), url: this.noteUrl(target.number, found.id) };
-        }
-        page = list.next;
-      }
-      const created = await this.api<Note>('POST', collection, { body });
-      if (created.status >= 400) return this.denied(created.status);
-      return {
-        status: 'created',
-        id: String(created.data.id),
-        url: this.noteUrl(target.number, created.data.id),
-      };
+    if (target.kind === 'commit') return this.commitComment(target.sha, marker, body);
+    const notes = `/merge_requests/${target.number}/notes`;
+    let page: string | undefined = '1';
+    let own: Note | undefined;
+    while (page && !own) {
+      const list: Answer<Note[]> = await this.api<Note[]>('GET', `${notes}?per_page=100&page=${page}`);
+      if (list.status >= 400 || !Array.isArray(list.data)) return this.denied(list.status);
+      // Only a note by a bot user (our token's kind) is ours to edit; anyone can paste a marker.
+      own = list.data.find(
+        (n) => !n.system && n.body.startsWith(marker) && BOT_USER.test(n.author?.username ?? ''),
+      );
+      page = list.next;
     }
-    // Commit comments cannot be edited through the API: a re-run leaves the first one alone.
-    const existing = await this.api<{ note: string }[]>('GET', `${collection}?per_page=100`);
-    if (existing.status >= 400) return this.denied(existing.status);
-    if (existing.data.some((c) => c.note.includes(marker))) {
-      return {
-        status: 'skipped',
-        reason: 'the commit already has this report (GitLab cannot edit commit comments)',
-      };
+    if (own) {
+      const updated = await this.api<Note>('PUT', `${notes}/${own.id}`, { body });
+      if (updated.status < 400)
+        return { status: 'updated', id: String(own.id), url: this.noteUrl(target.number, own.id) };
     }
-    const created = await this.api<{ note: string }>('POST', collection, { note: body });
-    if (created.status >= 400) return this.denied(created.status);
-    return { status: 'created', id: target.sha };
+    const created = await this.api<Note>('POST', notes, { body });
+    if (created.status >= 400 || !created.data) return this.denied(created.status);
+    return {
+      status: 'created',
+      id: String(created.data.id),
+      url: this.noteUrl(target.number, created.data.id),
+    };
   }
 
-  async getChange(number: number): Promise<{ number: number; headSha: string; baseRef: string } | undefined> {
-    if (!this.token()) return undefined;
+  /** Commit comments cannot be edited through the API: a re-run leaves the first one alone. */
+  private async commitComment(sha: string, marker: string, body: string): Promise<CommentResult> {
+    const comments = `/repository/commits/${encodeURIComponent(sha)}/comments`;
+    let page: string | undefined = '1';
+    while (page) {
+      const list: Answer<{ note: string }[]> = await this.api('GET', `${comments}?per_page=100&page=${page}`);
+      if (list.status >= 400 || !Array.isArray(list.data)) return this.denied(list.status);
+      if (list.data.some((c) => c.note.startsWith(marker))) {
+        return {
+          status: 'skipped',
+          reason: 'the commit already has this report (GitLab cannot edit commit comments)',
+        };
+      }
+      page = list.next;
+    }
+    const created = await this.api<{ note: string }>('POST', comments, { note: body });
+    if (created.status >= 400) return this.denied(created.status);
+    return { status: 'created', id: sha };
+  }
+
+  async getChange(number: number): Promise<ChangeInfo | undefined> {
+    if (!this.apiToken()) return undefined;
     const mr = await this.api<{ iid: number; sha: string; target_branch: string }>(
       'GET',
       `/merge_requests/${number}`,
     );
-    if (mr.status >= 400) return undefined;
+    if (mr.status >= 400 || !mr.data) return undefined;
     return { number: mr.data.iid, headSha: mr.data.sha, baseRef: mr.data.target_branch };
   }
 

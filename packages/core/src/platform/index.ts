@@ -3,8 +3,9 @@ import { GitLabPlatform } from './gitlab';
 import { LocalPlatform } from './local';
 import type { Platform, PlatformOptions } from './types';
 
-export { writeFileAtomic } from './files';
+export { fileNameFor, writeFileAtomic } from './files';
 export type {
+  ChangeInfo,
   CommentResult,
   CommentTarget,
   Platform,

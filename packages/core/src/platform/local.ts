@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BasePlatform } from './base';
-import { appendFileEnsuringDir, writeFileAtomic } from './files';
+import { fileNameFor, writeFileAtomic } from './files';
 import type { CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
 
 const run = promisify(execFile);
@@ -35,12 +35,8 @@ export class LocalPlatform extends BasePlatform {
     });
   }
 
-  async appendSummary(markdown: string): Promise<void> {
-    await appendFileEnsuringDir(join(this.context.workspace, '.mcp', 'summary.md'), `${markdown}\n`);
-  }
-
   async upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult> {
-    const key = `${target.kind === 'change' ? `change-${target.number}` : `commit-${target.sha}`}-${slug(marker)}`;
+    const key = `${target.kind === 'change' ? `change-${target.number}` : `commit-${target.sha}`}-${fileNameFor(marker)}`;
     const path = join(this.context.workspace, '.mcp', 'comments', `${key}.md`);
     const existed = existsSync(path);
     await writeFileAtomic(path, body);
@@ -48,15 +44,7 @@ export class LocalPlatform extends BasePlatform {
   }
 
   async getChange(): Promise<undefined> {
+    // Locally there is no pull request to look up.
     return undefined;
   }
-}
-
-function slug(text: string): string {
-  return (
-    text
-      .replace(/[^A-Za-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 80) || 'comment'
-  );
 }

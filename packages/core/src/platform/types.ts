@@ -12,6 +12,8 @@ export interface PlatformContext {
   ref?: string;
   /** Target branch of the pull/merge request under review. */
   baseRef?: string;
+  /** The commit of the target branch the change is compared with (when the CI system says). */
+  baseSha?: string;
   /** Number of the pull request (GitHub) or IID of the merge request (GitLab) under review. */
   change?: number;
   /** GitHub event name or GitLab pipeline source. */
@@ -21,7 +23,7 @@ export interface PlatformContext {
   /** Directory that relative paths in inputs are resolved against. */
   workspace: string;
   /** Set in a `workflow_run` job: the run that triggered it (fork-safe commenting). */
-  workflowRun?: { headSha: string; pullRequests: number[]; headRepository?: string };
+  workflowRun?: { headSha: string; pullRequests: number[] };
 }
 
 /** Where a sticky comment goes: the change under review, or a commit. */
@@ -31,10 +33,17 @@ export type CommentResult =
   | { status: 'created' | 'updated'; id: string; url?: string }
   | { status: 'skipped'; reason: string };
 
+/** A pull/merge request as the API describes it. */
+export interface ChangeInfo {
+  number: number;
+  headSha: string;
+  baseRef: string;
+}
+
 export interface PlatformLimits {
   /** Characters in one PR comment / MR note. */
   comment: number;
-  /** Bytes of job summary per step. */
+  /** Bytes (UTF-8) of job summary per step. */
   summary: number;
 }
 
@@ -56,6 +65,8 @@ export interface Platform {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Never print this value again (tokens). */
   mask(secret: string): void;
+  /** The token for API calls, from the action's `token` input; the platform's own default otherwise. */
+  useToken(token: string): void;
   appendSummary(markdown: string): Promise<void>;
   /**
    * Create or update the comment carrying `marker` (a hidden HTML comment) on `target`. A token
@@ -63,7 +74,7 @@ export interface Platform {
    */
   upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult>;
   /** Look up a pull/merge request: its head commit, to check a claimed number from an artifact. */
-  getChange(number: number): Promise<{ number: number; headSha: string; baseRef: string } | undefined>;
+  getChange(number: number): Promise<ChangeInfo | undefined>;
 }
 
 export interface PlatformOptions {

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { actions, renderActionYml, renderGitLabTemplate, updateReadme, writeFileAtomic } from '@mcp/core';
 
 /**
- * `mcp dev:metadata --write|--check`: action.yml, the GitLab components and the README's
- * input tables are derived from the action specs; the build writes them, CI checks them.
+ * Build-time only (`scripts/build.mjs` bundles and runs it): action.yml, the GitLab components
+ * and the README's input tables are derived from the action specs; `--write` writes them,
+ * `--check` fails when a committed one differs.
  */
-export async function metadataCommand(args: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
   const check = args.includes('--check');
-  const root = process.cwd();
+  const root = args.find((a) => !a.startsWith('--')) ?? process.cwd();
   const read = (path: string) => readFile(join(root, path), 'utf8').catch(() => undefined);
   const wanted = new Map<string, string>();
   let readme = (await read('README.md')) ?? '';
@@ -30,3 +31,5 @@ export async function metadataCommand(args: string[]): Promise<number> {
   }
   return 0;
 }
+
+process.exitCode = await main(process.argv.slice(2));
