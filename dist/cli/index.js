@@ -45577,7 +45577,7 @@ function signed(value, digits) {
  * every line is indented, so no metric name can start a runner command (`::warning::`…).
  */
 function renderText(data) {
-    const clean = (text) => text.replace(/[\x00-\x1f\x7f]/g, '?');
+    const clean = (text) => text.replace(/\p{Cc}/gu, '?');
     const header = ['metric', 'baseline', 'candidate', 'delta', 'rule', 'result'];
     const lines = [];
     for (const row of data.rows) {

@@ -180,7 +180,7 @@ function signed(value: number, digits: number): string {
  * every line is indented, so no metric name can start a runner command (`::warning::`…).
  */
 export function renderText(data: ReportData): string {
-  const clean = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, '?');
+  const clean = (text: string) => text.replace(/\p{Cc}/gu, '?');
   const header = ['metric', 'baseline', 'candidate', 'delta', 'rule', 'result'];
   const lines: string[][] = [];
   for (const row of data.rows) {
