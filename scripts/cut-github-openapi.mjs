@@ -29,8 +29,10 @@ export const OPERATION_IDS = [
   'repos/get-collaborator-permission-level',
   // registry: annotated tag + release holding the model files; content store in release assets
   'repos/create-release',
+  'repos/list-releases',
   'repos/get-release-by-tag',
   'repos/update-release',
+  'repos/delete-release',
   'repos/upload-release-asset',
   'repos/list-release-assets',
   'repos/get-release-asset',

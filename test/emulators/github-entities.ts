@@ -48,7 +48,7 @@ export interface SeededPull {
 /** The user every GITHUB_TOKEN acts as; id and node id are github.com's. */
 export const ACTIONS_BOT = 'github-actions[bot]';
 
-const nodeId = (prefix: string, id: number) =>
+export const nodeId = (prefix: string, id: number) =>
   `${prefix}_${Buffer.from(`emulator:${id}`).toString('base64url')}`;
 
 /** Stable fake id per name, so the same login or repository always gets the same id. */

@@ -208,3 +208,131 @@ describe('GitHub emulator with the real client', () => {
     expect(emulator.violations).toEqual([]);
   });
 });
+
+describe('GitHub emulator: releases and assets', () => {
+  async function upload(url: string, name: string, bytes: Buffer, headers: Record<string, string> = {}) {
+    const response = await fetch(`${url}?name=${name}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'token test-token',
+        'content-type': 'application/octet-stream',
+        'content-length': String(bytes.length),
+        ...headers,
+      },
+      body: bytes,
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('keeps drafts out of get-release-by-tag and serves uploads on the uploads host only', async () => {
+    await start();
+    const draft = await call('POST', '/repos/octo/models/releases', { tag_name: 'mcp-store', draft: true });
+    expect(draft.status).toBe(201);
+    expect(draft.json.upload_url).toBe(
+      `${emulator.uploadsUrl}/repos/octo/models/releases/${draft.json.id}/assets{?name,label}`,
+    );
+    expect((await call('GET', '/repos/octo/models/releases/tags/mcp-store')).status).toBe(404);
+    const uploadUrl = draft.json.upload_url.replace('{?name,label}', '');
+    const uploaded = await upload(uploadUrl, 'blob-1', Buffer.from('hello'));
+    expect(uploaded).toMatchObject({ status: 201, json: { name: 'blob-1', state: 'uploaded', size: 5 } });
+    expect(emulator.violations).toEqual([]);
+
+    const misdirected = await upload(
+      `${emulator.url}/repos/octo/models/releases/${draft.json.id}/assets`,
+      'b',
+      Buffer.from('x'),
+    );
+    expect(misdirected.status).toBe(404);
+    expect(emulator.violations).toEqual([
+      expect.objectContaining({
+        message: 'repos/upload-release-asset is served at https://uploads.github.com, not here',
+      }),
+    ]);
+  });
+
+  it('refuses a second asset of one name with 422 and a second published release of one tag', async () => {
+    await start({
+      releases: [
+        { repo: 'octo/models', tagName: 'model@v1.0.0', assets: [{ name: 'model.onnx', content: 'm' }] },
+      ],
+    });
+    const release = emulator.state.releases[0];
+    const again = await upload(
+      `${emulator.uploadsUrl}/repos/octo/models/releases/${release?.id}/assets`,
+      'model.onnx',
+      Buffer.from('m'),
+    );
+    expect(again.status).toBe(422);
+    expect(again.json.errors).toEqual([{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }]);
+    const published = await call('POST', '/repos/octo/models/releases', { tag_name: 'model@v1.0.0' });
+    expect(published.status).toBe(422);
+    expect((await call('GET', '/repos/octo/models/releases/tags/model@v1.0.0')).json.assets).toHaveLength(1);
+    expect(emulator.violations).toEqual([]);
+  });
+
+  it('leaves a starter asset after a staged failed upload, and records a chunked upload', async () => {
+    await start({
+      releases: [{ repo: 'octo/models', tagName: 'mcp-store', draft: true }],
+      faults: { failUploads: ['bad-gateway'] },
+    });
+    const url = `${emulator.uploadsUrl}/repos/octo/models/releases/${emulator.state.releases[0]?.id}/assets`;
+    expect((await upload(url, 'blob-1', Buffer.from('data'))).status).toBe(502);
+    const listed = await call('GET', `/repos/octo/models/releases/${emulator.state.releases[0]?.id}/assets`);
+    expect(listed.json).toEqual([expect.objectContaining({ name: 'blob-1', state: 'starter', size: 0 })]);
+    expect(emulator.violations).toEqual([]);
+    const chunked = await fetch(`${url}?name=blob-2`, {
+      method: 'POST',
+      headers: { authorization: 'token test-token', 'content-type': 'application/octet-stream' },
+      body: new Blob(['data']).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(201);
+    expect(emulator.violations.map((v) => v.message)).toEqual(['an upload needs a Content-Length header']);
+  });
+
+  it('redirects a download to a host that answers ranges with 206, or the whole object when told to ignore them', async () => {
+    await start({
+      releases: [
+        {
+          repo: 'octo/models',
+          tagName: 'mcp-store',
+          draft: true,
+          assets: [{ name: 'blob', content: '0123456789' }],
+        },
+      ],
+    });
+    const id = emulator.state.assets[0]?.id;
+    const asset = await fetch(`${emulator.url}/repos/octo/models/releases/assets/${id}`, {
+      headers: { authorization: 'token test-token', accept: 'application/octet-stream' },
+      redirect: 'manual',
+    });
+    expect(asset.status).toBe(302);
+    const location = asset.headers.get('location') ?? '';
+    const get = (range?: string) => fetch(location, { headers: range ? { range } : {} });
+    const part = await get('bytes=2-4');
+    expect([part.status, part.headers.get('content-range'), await part.text()]).toEqual([
+      206,
+      'bytes 2-4/10',
+      '234',
+    ]);
+    const suffix = await get('bytes=-3');
+    expect([suffix.status, await suffix.text()]).toEqual([206, '789']);
+    expect((await get('bytes=10-')).status).toBe(416);
+    emulator.faults.ignoreRange = true;
+    const whole = await get('bytes=2-4');
+    expect([whole.status, await whole.text()]).toEqual([200, '0123456789']);
+    expect(emulator.violations).toEqual([]);
+  });
+
+  it('answers staged secondary rate limits with 403 and retry-after, on writes only', async () => {
+    await start({ faults: { secondaryRateLimits: [7] } });
+    expect((await call('GET', '/repos/octo/models/releases')).status).toBe(200);
+    const limited = await call('POST', '/repos/octo/models/releases', { tag_name: 'mcp-store', draft: true });
+    expect(limited.status).toBe(403);
+    expect(limited.headers.get('retry-after')).toBe('7');
+    expect(limited.json.message).toMatch(/secondary rate limit/);
+    expect(
+      (await call('POST', '/repos/octo/models/releases', { tag_name: 'mcp-store', draft: true })).status,
+    ).toBe(201);
+  });
+});

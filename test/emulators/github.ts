@@ -1,5 +1,6 @@
 // A stateful stand-in for api.github.com on 127.0.0.1 that checks every request against the
-// cut of GitHub's official OpenAPI description in test/openapi/github-subset.json.
+// cut of GitHub's official OpenAPI description in test/openapi/github-subset.json. The same port
+// plays uploads.github.com below /uploads and the asset download host below /_release-assets/.
 import {
   ACTIONS_BOT,
   commitComment,
@@ -10,7 +11,15 @@ import {
   type StoredCommitComment,
   type StoredIssueComment,
 } from './github-entities';
-import { loadDocument } from './openapi';
+import {
+  type GitHubFaults,
+  releaseHandlers,
+  type SeededRelease,
+  type StoredAsset,
+  type StoredRelease,
+  seedReleases,
+} from './github-releases';
+import { loadDocument, type OpenApiDocument } from './openapi';
 import { linkHeader, paginate } from './pagination';
 import {
   type EmulatorRequest,
@@ -22,6 +31,7 @@ import {
 } from './validating-server';
 
 export type { SeededPull, StoredCommitComment, StoredIssueComment } from './github-entities';
+export type { GitHubFaults, SeededRelease, StoredAsset, StoredRelease } from './github-releases';
 export type { RecordedRequest, Violation } from './validating-server';
 
 export type TokenPermission = 'read' | 'write';
@@ -36,6 +46,10 @@ export interface GitHubEmulatorOptions {
   /** Comments that exist before the test starts, e.g. one left by an earlier run. */
   issueComments?: { repo: string; issueNumber: number; body: string; user?: string }[];
   commitComments?: { repo: string; sha: string; body: string; user?: string }[];
+  /** Releases (drafts or published) with their assets, e.g. a storage release holding many objects. */
+  releases?: SeededRelease[];
+  /** Failures to stage from the start; tests may also push onto `emulator.faults` later. */
+  faults?: Partial<GitHubFaults>;
   /** Clock for created_at/updated_at; default the real one. */
   now?: () => Date;
 }
@@ -44,6 +58,8 @@ export interface GitHubState {
   issueComments: StoredIssueComment[];
   commitComments: StoredCommitComment[];
   pulls: Map<number, SeededPull>;
+  releases: StoredRelease[];
+  assets: StoredAsset[];
 }
 
 export interface GitHubEmulator {
@@ -52,10 +68,28 @@ export interface GitHubEmulator {
   requests: RecordedRequest[];
   violations: Violation[];
   state: GitHubState;
+  /** Staged failures, consumed one per matching request. */
+  faults: GitHubFaults;
+  /** Where release uploads go (the origin of `upload_url`): uploads.github.com's stand-in on the same port. */
+  uploadsUrl: string;
   close(): Promise<void>;
 }
 
 const DOCS = 'https://docs.github.com/rest';
+const UPLOADS_PREFIX = '/uploads';
+const SECONDARY_LIMIT_DOCS =
+  'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+
+// The description's release-asset `state` enum lists `uploaded` and `open`, yet its own text for the
+// upload operation, and github.com, leave a failed upload as `starter`: the emulator must answer it.
+const DOCUMENT: OpenApiDocument = (() => {
+  const document = structuredClone(loadDocument('openapi/github-subset.json'));
+  const schema = document.components?.schemas?.['release-asset'] as {
+    properties: { state: { enum: string[] } };
+  };
+  schema.properties.state.enum.push('starter');
+  return document;
+})();
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const error = (status: number, message: string, documentationUrl = DOCS): EmulatorResponse => ({
@@ -111,6 +145,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       createdAt: now(),
       updatedAt: now(),
     })),
+    releases: [],
+    assets: [],
     commitComments: (options.commitComments ?? []).map((c) => ({
       ...c,
       id: nextId++,
@@ -136,7 +172,30 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   const renderIssueComment = (api: string) => (c: StoredIssueComment) =>
     issueComment(api, c, state.pulls.has(c.issueNumber));
 
+  const faults: GitHubFaults = {
+    failUploads: [...(options.faults?.failUploads ?? [])],
+    secondaryRateLimits: [...(options.faults?.secondaryRateLimits ?? [])],
+    serverErrors: [...(options.faults?.serverErrors ?? [])],
+    ignoreRange: options.faults?.ignoreRange ?? false,
+  };
+  let origin = '';
+  const releaseContext = {
+    releases: state.releases,
+    assets: state.assets,
+    faults,
+    newId: () => nextId++,
+    now,
+    apiUrl: () => origin,
+    uploadsUrl: () => `${origin}${UPLOADS_PREFIX}`,
+    list,
+    error: (status: number, message: string, request?: EmulatorRequest) =>
+      error(status, message, request ? docsOf(request) : DOCS),
+  };
+  seedReleases(releaseContext, options.releases ?? []);
+  const releases = releaseHandlers(releaseContext);
+
   const handlers: Record<string, OperationHandler> = {
+    ...releases.handlers,
     'issues/list-comments': (request) => {
       const number = Number(request.params.issue_number);
       const since = request.query.since;
@@ -221,8 +280,10 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   };
 
   const server = await startValidatingServer({
-    document: loadDocument('openapi/github-subset.json'),
+    document: DOCUMENT,
     handlers,
+    servers: { 'https://uploads.github.com': UPLOADS_PREFIX },
+    unlisted: releases.download,
     // A git ref (`heads/main`) is one path parameter on GitHub though it holds slashes.
     slashParams: ['ref'],
     contentType: 'application/json; charset=utf-8',
@@ -245,6 +306,17 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       if (permission === 'read' && WRITE_METHODS.has(request.method)) {
         return error(403, 'Resource not accessible by integration', docsOf(request));
       }
+      const serverError = faults.serverErrors.shift();
+      if (serverError !== undefined) return error(serverError, 'Server Error');
+      const retryAfter = WRITE_METHODS.has(request.method) ? faults.secondaryRateLimits.shift() : undefined;
+      if (retryAfter !== undefined) {
+        const refused = error(
+          403,
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          SECONDARY_LIMIT_DOCS,
+        );
+        return { ...refused, headers: { 'retry-after': String(retryAfter) } };
+      }
       return undefined;
     },
     invalidRequest: (request, messages) =>
@@ -252,11 +324,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     notFound: () => error(404, 'Not Found'),
     notImplemented: (request) => error(501, `${request.operationId} is not emulated yet`, docsOf(request)),
   });
+  origin = server.url;
   return {
     url: server.url,
+    uploadsUrl: `${server.url}${UPLOADS_PREFIX}`,
     requests: server.requests,
     violations: server.violations,
     state,
+    faults,
     close: server.close,
   };
 }

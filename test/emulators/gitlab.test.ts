@@ -150,3 +150,63 @@ describe('GitLab emulator: commit comments', () => {
     expect(emulator.violations).toEqual([]);
   });
 });
+
+describe('GitLab emulator: generic packages', () => {
+  const put = (path: string, content: string, auth: Auth = { 'JOB-TOKEN': 'job-token' }) =>
+    fetch(`${emulator.apiUrl}${path}`, { method: 'PUT', headers: { ...auth }, body: content });
+
+  it('lets the job token publish, list and download package files', async () => {
+    await start();
+    const published = await put(
+      '/projects/1/packages/generic/mcp-store/1/blob-1?select=package_file',
+      'hello',
+    );
+    expect(published.status).toBe(201);
+    expect(await published.json()).toMatchObject({ file_name: 'blob-1', size: 5 });
+    const plain = await put('/projects/1/packages/generic/mcp-store/1/blob-2', 'x');
+    expect(await plain.json()).toEqual({ message: '201 Created' });
+    const job = { 'JOB-TOKEN': 'job-token' } as const;
+    const packages = await call(
+      'GET',
+      '/projects/1/packages?package_type=generic&package_name=mcp',
+      undefined,
+      job,
+    );
+    expect(packages.json).toEqual([
+      expect.objectContaining({ name: 'mcp-store', version: '1', package_type: 'generic' }),
+    ]);
+    const files = await call(
+      'GET',
+      `/projects/1/packages/${packages.json[0].id}/package_files`,
+      undefined,
+      job,
+    );
+    expect(files.json.map((f: { file_name: string }) => f.file_name)).toEqual(['blob-1', 'blob-2']);
+    const download = await fetch(`${emulator.apiUrl}/projects/1/packages/generic/mcp-store/1/blob-1`, {
+      headers: { ...job, range: 'bytes=1-3' },
+    });
+    expect([download.status, await download.text()]).toEqual([206, 'ell']);
+    expect(emulator.violations).toEqual([]);
+  });
+
+  it('records a version or file name GitLab refuses as a violation and answers 400', async () => {
+    await start();
+    const response = await put('/projects/1/packages/generic/mcp-store/v%201/blob', 'x');
+    expect(response.status).toBe(400);
+    expect(emulator.violations).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("path parameter 'package_version'") }),
+    ]);
+    expect(emulator.state.packages).toEqual([]);
+  });
+
+  it('refuses a duplicate file with 400 when duplicates are turned off', async () => {
+    await start({ duplicates: 'reject' });
+    expect((await put('/projects/1/packages/generic/mcp-store/1/blob', 'a')).status).toBe(201);
+    const duplicate = await put('/projects/1/packages/generic/mcp-store/1/blob', 'a');
+    expect([duplicate.status, await duplicate.json()]).toEqual([
+      400,
+      { message: 'Duplicate package is not allowed' },
+    ]);
+    expect(emulator.violations).toEqual([]);
+  });
+});

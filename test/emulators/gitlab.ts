@@ -1,6 +1,15 @@
-// A stateful stand-in for GitLab's REST API v4 on 127.0.0.1 (merge request notes and commit
-// comments), checking every request against test/openapi/gitlab-subset.json.
+// A stateful stand-in for GitLab's REST API v4 on 127.0.0.1 (merge request notes, commit
+// comments and generic packages), checking every request against test/openapi/gitlab-subset.json.
 
+import {
+  type GitLabFaults,
+  JOB_TOKEN_OPERATIONS,
+  packageHandlers,
+  type SeededPackage,
+  type StoredPackage,
+  type StoredPackageFile,
+  seedPackages,
+} from './gitlab-packages';
 import { loadDocument } from './openapi';
 import { linkHeader, paginate } from './pagination';
 import {
@@ -12,6 +21,7 @@ import {
   type Violation,
 } from './validating-server';
 
+export type { GitLabFaults, SeededPackage, StoredPackage, StoredPackageFile } from './gitlab-packages';
 export type { RecordedRequest, Violation } from './validating-server';
 
 /** `project`: a project or group access token with the `api` scope; `job`: CI_JOB_TOKEN. */
@@ -51,6 +61,12 @@ export interface GitLabEmulatorOptions {
   tokens?: Record<string, GitLabTokenKind>;
   /** Notes that exist before the test starts, e.g. one left by an earlier pipeline. */
   notes?: { projectId: number; mergeRequestIid: number; body: string; author?: string }[];
+  /** Generic packages that exist before the test starts, e.g. a store holding many files. */
+  packages?: SeededPackage[];
+  /** The group's "Allow duplicates" setting for generic packages; default `allow`, as on GitLab. */
+  duplicates?: 'allow' | 'reject';
+  /** Failures to stage from the start; tests may also push onto `emulator.faults` later. */
+  faults?: Partial<GitLabFaults>;
   now?: () => Date;
 }
 
@@ -58,6 +74,8 @@ export interface GitLabState {
   projects: GitLabProject[];
   notes: StoredNote[];
   commitNotes: StoredCommitNote[];
+  packages: StoredPackage[];
+  packageFiles: StoredPackageFile[];
 }
 
 export interface GitLabEmulator {
@@ -70,6 +88,8 @@ export interface GitLabEmulator {
   state: GitLabState;
   /** The username notes are written as with a project token. */
   botUsername: string;
+  /** Staged failures, consumed one per matching request. */
+  faults: GitLabFaults;
   close(): Promise<void>;
 }
 
@@ -108,6 +128,12 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
       updatedAt: now(),
     })),
     commitNotes: [],
+    packages: [],
+    packageFiles: [],
+  };
+  const faults: GitLabFaults = {
+    serverErrors: [...(options.faults?.serverErrors ?? [])],
+    ignoreRange: options.faults?.ignoreRange ?? false,
   };
 
   const user = (username: string) => ({
@@ -182,7 +208,23 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
 
   const sent = (request: EmulatorRequest) => request.body as Record<string, unknown>;
 
+  let apiUrl = '';
+  let nextPackageId = 7001;
+  const packageContext = {
+    packages: state.packages,
+    files: state.packageFiles,
+    faults,
+    duplicates: options.duplicates ?? 'allow',
+    newId: () => nextPackageId++,
+    now,
+    apiUrl: () => apiUrl,
+    projectOf,
+    list,
+  };
+  seedPackages(packageContext, projects[0]?.id ?? 1, options.packages ?? []);
+
   const handlers: Record<string, OperationHandler> = {
+    ...packageHandlers(packageContext),
     getApiV4ProjectsIdMergeRequestsNoteableIdNotes: withProject((request, project) => {
       const iid = Number(request.params.noteable_id);
       const key = request.query.order_by === 'updated_at' ? 'updatedAt' : 'createdAt';
@@ -248,7 +290,10 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
       if (!kind) return message(401, '401 Unauthorized');
       // The job token reaches only an allowlist of endpoints (packages, releases, deployments, ...):
       // notes and commit comments need a project access token.
-      if (kind === 'job') return message(403, '403 Forbidden');
+      if (kind === 'job' && !JOB_TOKEN_OPERATIONS.has(request.operationId))
+        return message(403, '403 Forbidden');
+      const serverError = faults.serverErrors.shift();
+      if (serverError !== undefined) return message(serverError, `${serverError} Internal Server Error`);
       return undefined;
     },
     // Grape answers a parameter error as `{ error }`, not `{ message }`.
@@ -256,9 +301,11 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
     notFound: () => ({ status: 404, body: { error: '404 Not Found' } }),
     notImplemented: (request) => message(501, `${request.operationId} is not emulated yet`),
   });
+  apiUrl = server.baseUrl;
   return {
     url: server.url,
     apiUrl: server.baseUrl,
+    faults,
     requests: server.requests,
     violations: server.violations,
     state,

@@ -15,6 +15,7 @@ export interface OpenApiDocument {
 export interface OperationObject {
   operationId?: string;
   externalDocs?: { url: string };
+  servers?: { url: string }[];
   parameters?: unknown[];
   requestBody?: unknown;
   responses?: Record<string, unknown>;
@@ -89,6 +90,8 @@ export interface Route {
   segments: Segment[];
   /** A last parameter that may hold slashes (a git ref like `heads/main`). */
   restParam: string | undefined;
+  /** The operation's own `servers[0].url` (GitHub's uploads), or undefined for the document's. */
+  server: string | undefined;
   operationId: string;
   operation: OperationObject;
   params: Param[];
@@ -127,13 +130,19 @@ export class OpenApiValidator {
     return this.routes.map((r) => r.operationId);
   }
 
-  /** Matches a path below the base path; literal segments win over parameters, as in every router. */
-  match(method: string, path: string): Match | { error: string } {
+  /**
+   * Matches a path below the base path; literal segments win over parameters, as in every router.
+   * `server` picks the operations that declare that server of their own (undefined: the document's).
+   */
+  match(method: string, path: string, server?: string): Match | { error: string } {
     const parts = path.split('/').slice(1);
     let best: { match: Match; score: string } | undefined;
     let pathKnown = false;
+    let elsewhere: Route | undefined;
     for (const route of this.routes) {
       const params = matchSegments(route, parts);
+      if (params && route.server !== server && route.method === method.toLowerCase()) elsewhere = route;
+      if (route.server !== server) continue;
       if (!params) continue;
       pathKnown = true;
       if (route.method !== method.toLowerCase()) continue;
@@ -141,6 +150,11 @@ export class OpenApiValidator {
       if (!best || score > best.score) best = { match: { route, params }, score };
     }
     if (best) return best.match;
+    if (elsewhere) {
+      return {
+        error: `${elsewhere.operationId} is served at ${elsewhere.server ?? 'the API origin'}, not here`,
+      };
+    }
     return {
       error: pathKnown
         ? `no ${method} operation for ${this.basePath}${path}`
@@ -258,6 +272,7 @@ export class OpenApiValidator {
         json?.schema ? this.schemaAt([...path, 'content', 'application/json', 'schema']) : undefined,
       );
     }
+    const servers = operation.servers ?? (item.servers as OperationObject['servers']);
     const templateParts = template.split('/').slice(1);
     const last = /^\{([^}]+)\}$/.exec(templateParts.at(-1) ?? '')?.[1];
     return {
@@ -265,6 +280,7 @@ export class OpenApiValidator {
       template,
       segments: templateParts.map(compileSegment),
       restParam: last && slashParams.includes(last) ? last : undefined,
+      server: servers?.[0]?.url,
       operationId: operation.operationId ?? `${method} ${template}`,
       operation,
       params,

@@ -26,7 +26,10 @@ export interface RecordedRequest {
   operationId: string | undefined;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** 0 when the emulator dropped the connection instead of answering. */
   status: number;
+  /** When the request began to arrive (Date.now()), to check how requests are spaced. */
+  at: number;
 }
 
 export interface EmulatorRequest {
@@ -43,14 +46,30 @@ export interface EmulatorRequest {
   baseUrl: string;
   /** Path after the base path, query excluded, as sent (still percent-encoded). */
   path: string;
+  /** When the request began to arrive (Date.now()): its body may have taken a while. */
+  at: number;
   /** Records a request violation the description cannot express, such as a documented size limit. */
   violation(message: string): void;
 }
 
 export interface EmulatorResponse {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, instead of `body` (a download); its content-type goes in `headers`. */
+  raw?: Buffer;
   headers?: Record<string, string>;
+  /** Drop the connection without an answer, as a proxy that gives up mid-upload does. */
+  hangUp?: boolean;
+}
+
+/** A request to a path the description does not hold, such as the URL a download redirects to. */
+export interface UnlistedRequest {
+  method: string;
+  /** Path as sent, query excluded. */
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
 }
 
 export type OperationHandler = (request: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -68,6 +87,13 @@ export interface ValidatingServerOptions {
   headers?: () => Record<string, string>;
   contentType?: string;
   slashParams?: string[];
+  /**
+   * Servers some operations declare instead of the document's (GitHub's uploads host), each
+   * served on this port below a path prefix: `{ 'https://uploads.github.com': '/uploads' }`.
+   */
+  servers?: Record<string, string>;
+  /** Answers what the API serves outside its description; undefined lets the request be routed. */
+  unlisted?: (request: UnlistedRequest) => EmulatorResponse | undefined;
 }
 
 export interface ValidatingServer {
@@ -99,10 +125,11 @@ export async function startValidatingServer(options: ValidatingServerOptions): P
   const validator = validatorFor(options.document, options.slashParams ?? []);
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
-  let baseUrl = '';
+  let origin = '';
 
   async function answer(
     incoming: IncomingMessage,
+    at: number,
     raw: Buffer,
     body: Body,
   ): Promise<{ response: EmulatorResponse; operationId?: string }> {
@@ -111,13 +138,19 @@ export async function startValidatingServer(options: ValidatingServerOptions): P
     const rawPath = (incoming.url ?? '/').split('?')[0] ?? '/';
     const record = (kind: Violation['kind'], message: string) =>
       violations.push({ kind, method, path: url.pathname, message });
-    const below = rawPath.startsWith(`${validator.basePath}/`)
-      ? rawPath.slice(validator.basePath.length)
-      : undefined;
+    const query = Object.fromEntries(url.searchParams);
+    const extra = options.unlisted?.({ method, path: rawPath, query, headers: incoming.headers });
+    if (extra) return { response: extra };
+    const [server, prefix] = Object.entries(options.servers ?? {}).find(([, p]) =>
+      rawPath.startsWith(`${p}/`),
+    ) ?? [undefined, ''];
+    const basePath = server === undefined ? validator.basePath : new URL(server).pathname.replace(/\/$/, '');
+    const rest = rawPath.slice(prefix.length);
+    const below = rest.startsWith(`${basePath}/`) ? rest.slice(basePath.length) : undefined;
     const matched =
       below === undefined
-        ? { error: `${rawPath} is outside ${validator.basePath}` }
-        : validator.match(method, below);
+        ? { error: `${rawPath} is outside ${basePath}` }
+        : validator.match(method, below, server);
     if ('error' in matched) {
       record('request', matched.error);
       return { response: options.notFound() };
@@ -128,12 +161,13 @@ export async function startValidatingServer(options: ValidatingServerOptions): P
       operation: route.operation,
       method,
       params,
-      query: Object.fromEntries(url.searchParams),
+      query,
       headers: incoming.headers,
       body: body.kind === 'json' ? body.value : undefined,
       rawBody: raw,
-      baseUrl,
+      baseUrl: `${origin}${prefix}${basePath}`,
       path: below ?? '',
+      at,
       violation: (message) => record('request', message),
     };
     const messages = validator.validateRequest(route, params, url.searchParams, body);
@@ -152,12 +186,13 @@ export async function startValidatingServer(options: ValidatingServerOptions): P
   }
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const raw = Buffer.concat(chunks);
       const body = parseBody(raw, incoming.headers['content-type']);
-      answer(incoming, raw, body)
+      answer(incoming, at, raw, body)
         .catch((error: unknown) => {
           const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
           violations.push({
@@ -170,10 +205,16 @@ export async function startValidatingServer(options: ValidatingServerOptions): P
           return { response, operationId: undefined };
         })
         .then(({ response, operationId }) => {
-          const text = response.body === undefined ? '' : JSON.stringify(response.body);
-          const headers = { ...options.headers?.(), ...response.headers };
-          if (text) headers['content-type'] = options.contentType ?? 'application/json';
-          outgoing.writeHead(response.status, headers).end(text);
+          if (response.hangUp) outgoing.destroy();
+          else if (response.raw) {
+            const headers = { ...options.headers?.(), ...response.headers };
+            outgoing.writeHead(response.status, headers).end(response.raw);
+          } else {
+            const text = response.body === undefined ? '' : JSON.stringify(response.body);
+            const headers = { ...options.headers?.(), ...response.headers };
+            if (text) headers['content-type'] = options.contentType ?? 'application/json';
+            outgoing.writeHead(response.status, headers).end(text);
+          }
           requests.push({
             method: incoming.method ?? '',
             url: incoming.url ?? '',
@@ -181,16 +222,16 @@ export async function startValidatingServer(options: ValidatingServerOptions): P
             headers: incoming.headers,
             body: body.kind === 'json' ? body.value : undefined,
             status: response.status,
+            at,
           });
         });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  baseUrl = `${url}${validator.basePath}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
-    baseUrl,
+    url: origin,
+    baseUrl: `${origin}${validator.basePath}`,
     requests,
     violations,
     close: () =>
