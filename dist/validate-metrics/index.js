@@ -45050,7 +45050,7 @@ const validateMetricsSpec = {
             githubDefault: '${{ github.token }}',
         },
         report: {
-            description: 'Post this report, written earlier by a `pull_request` run and passed as an artifact, instead of judging metrics (for fork PRs, from a `workflow_run` job).',
+            description: 'Post the reports a `pull_request` run wrote to .mcp/reports/ (one report .json, or a directory of them), passed as an artifact, instead of judging metrics: fork PRs, from a `workflow_run` job.',
         },
     },
     outputs: {
