@@ -1,11 +1,13 @@
 import { actions, createPlatform, ExitCode, InputError, runAction, validateMetricsSpec } from '@mcp/core';
 import pkg from '../package.json' with { type: 'json' };
 import { helpFor, parseArgs } from './args';
+import { auditCommand } from './audit';
 
 const usage = `mcp ${pkg.version}: MLOps pipeline inside CI
 
 usage: mcp <action> [--<input> <value>]... [--json]
        mcp comment --report <file>       post a report written by an earlier run (fork PRs)
+       mcp audit verify|log              check / print the audit log on mcp-meta
        mcp help [<action>]
 
 actions: ${Object.keys(actions).join(', ')}
@@ -22,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return ExitCode.ok;
   }
+  if (command === 'audit') return auditCommand(rest);
   // `mcp comment --report f` is validate-metrics posting a stored report.
   const name = command === 'comment' ? validateMetricsSpec.name : command;
   const action = actions[name];

@@ -1,12 +1,19 @@
 export * from './action';
+export * from './audit';
+export * from './data';
 export { ExitCode, InputError, McpError, nearNames } from './errors';
 export * from './gate';
+export * from './meta';
 export * from './platform';
+export * from './store';
 
 import type { Action } from './action';
+import { pullDataAction, versionDataAction } from './data';
 import { validateMetricsAction } from './gate';
 
 /** Every action, by the name users write in `uses:` and on the command line. */
 export const actions: Record<string, Action> = {
   [validateMetricsAction.spec.name]: validateMetricsAction as unknown as Action,
+  [versionDataAction.spec.name]: versionDataAction as unknown as Action,
+  [pullDataAction.spec.name]: pullDataAction as unknown as Action,
 };
