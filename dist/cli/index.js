@@ -30748,7 +30748,7 @@ module.exports = {
 /* harmony export */   V: () => (/* binding */ helpFor),
 /* harmony export */   Z: () => (/* binding */ parseArgs)
 /* harmony export */ });
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4369);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5070);
 
 /**
  * `--<input> <value>` or `--<input>=<value>`, input names exactly as in action.yml. A flag given
@@ -30822,7 +30822,7 @@ function helpFor(spec) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   H: () => (/* binding */ auditCommand)
 /* harmony export */ });
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4369);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5070);
 
 /**
  * `mcp audit verify` checks the hash chain of the audit log on mcp-meta and names the first
@@ -30869,7 +30869,7 @@ function flag(args, name) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4369);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5070);
 /* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1505);
 /* harmony import */ var _args__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7109);
 /* harmony import */ var _audit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3361);
@@ -30942,7 +30942,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4369:
+/***/ 5070:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41871,6 +41871,29 @@ async function mapLimit(items, limit, fn) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/store/group.ts
+/**
+ * Splits `items`, in order, into runs of at most `maxCount` items and `maxBytes` bytes (an item
+ * larger than `maxBytes` gets a run of its own). Hash batches and packs are both cut this way.
+ */
+function groupBySize(items, maxBytes, maxCount) {
+    const groups = [];
+    let current = [];
+    let bytes = 0;
+    for (const item of items) {
+        if (current.length > 0 && (current.length >= maxCount || bytes + item.size > maxBytes)) {
+            groups.push(current);
+            current = [];
+            bytes = 0;
+        }
+        current.push(item);
+        bytes += item.size;
+    }
+    if (current.length > 0)
+        groups.push(current);
+    return groups;
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -42222,6 +42245,7 @@ class StatCache {
 
 
 
+
 const STAT_CACHE_FILE = 'stat.json';
 /**
  * Files to hash, grouped into worker tasks, largest first so that one big file does not finish
@@ -42233,21 +42257,7 @@ function batches(files, workers) {
     const total = sorted.reduce((sum, f) => sum + f.size, 0);
     const maxBytes = Math.max(1 << 20, Math.min(64 << 20, total / (workers * 8)));
     const maxFiles = Math.max(1, Math.min(256, Math.ceil(sorted.length / (workers * 8))));
-    const out = [];
-    let batch = [];
-    let bytes = 0;
-    for (const file of sorted) {
-        if (batch.length > 0 && (batch.length >= maxFiles || bytes + file.size > maxBytes)) {
-            out.push(batch);
-            batch = [];
-            bytes = 0;
-        }
-        batch.push(file);
-        bytes += file.size;
-    }
-    if (batch.length > 0)
-        out.push(batch);
-    return out;
+    return groupBySize(sorted, maxBytes, maxFiles);
 }
 /** The permission bits a manifest records for a file of this `st_mode`. */
 function normalMode(mode) {
@@ -42327,6 +42337,7 @@ async function hashFiles(paths, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/pack.ts
+
 const DEFAULT_PACK_SIZE = 256 << 20;
 const PACK = /^pack-([0-9a-f]{64})\.pack$/;
 const INDEX = /^pack-([0-9a-f]{64})\.idx$/;
@@ -42348,23 +42359,11 @@ const INDEX_HEADER_BYTES = 256;
  */
 function planPacks(items, target, limit) {
     const maxEntries = Math.max(1, Math.floor((limit - INDEX_HEADER_BYTES) / INDEX_ENTRY_BYTES));
-    const packs = [];
-    let current = [];
-    let bytes = 0;
     for (const item of items) {
         if (item.size > limit)
             throw new Error(`a ${item.size}-byte chunk cannot fit a ${limit}-byte object`);
-        if (current.length > 0 && (bytes + item.size > Math.min(target, limit) || current.length >= maxEntries)) {
-            packs.push(current);
-            current = [];
-            bytes = 0;
-        }
-        current.push(item);
-        bytes += item.size;
     }
-    if (current.length > 0)
-        packs.push(current);
-    return packs;
+    return groupBySize(items, Math.min(target, limit), maxEntries);
 }
 /** The index of a pack written from `items` in order. */
 function packIndex(sha256, items) {

@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3680);
+/* harmony import */ var _mcp_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6060);
 
 // The GitHub Action entry: the runner sets INPUT_* and GITHUB_*; everything else is core.
 const platform = await (0,_mcp_core__WEBPACK_IMPORTED_MODULE_0__/* .createPlatform */ .Q_)({
@@ -30760,7 +30760,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3680:
+/***/ 6060:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41660,6 +41660,29 @@ async function mapLimit(items, limit, fn) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/store/group.ts
+/**
+ * Splits `items`, in order, into runs of at most `maxCount` items and `maxBytes` bytes (an item
+ * larger than `maxBytes` gets a run of its own). Hash batches and packs are both cut this way.
+ */
+function groupBySize(items, maxBytes, maxCount) {
+    const groups = [];
+    let current = [];
+    let bytes = 0;
+    for (const item of items) {
+        if (current.length > 0 && (current.length >= maxCount || bytes + item.size > maxBytes)) {
+            groups.push(current);
+            current = [];
+            bytes = 0;
+        }
+        current.push(item);
+        bytes += item.size;
+    }
+    if (current.length > 0)
+        groups.push(current);
+    return groups;
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -42011,6 +42034,7 @@ class StatCache {
 
 
 
+
 const STAT_CACHE_FILE = 'stat.json';
 /**
  * Files to hash, grouped into worker tasks, largest first so that one big file does not finish
@@ -42022,21 +42046,7 @@ function batches(files, workers) {
     const total = sorted.reduce((sum, f) => sum + f.size, 0);
     const maxBytes = Math.max(1 << 20, Math.min(64 << 20, total / (workers * 8)));
     const maxFiles = Math.max(1, Math.min(256, Math.ceil(sorted.length / (workers * 8))));
-    const out = [];
-    let batch = [];
-    let bytes = 0;
-    for (const file of sorted) {
-        if (batch.length > 0 && (batch.length >= maxFiles || bytes + file.size > maxBytes)) {
-            out.push(batch);
-            batch = [];
-            bytes = 0;
-        }
-        batch.push(file);
-        bytes += file.size;
-    }
-    if (batch.length > 0)
-        out.push(batch);
-    return out;
+    return groupBySize(sorted, maxBytes, maxFiles);
 }
 /** The permission bits a manifest records for a file of this `st_mode`. */
 function normalMode(mode) {
@@ -42116,6 +42126,7 @@ async function hashFiles(paths, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/store/pack.ts
+
 const DEFAULT_PACK_SIZE = 256 << 20;
 const PACK = /^pack-([0-9a-f]{64})\.pack$/;
 const INDEX = /^pack-([0-9a-f]{64})\.idx$/;
@@ -42137,23 +42148,11 @@ const INDEX_HEADER_BYTES = 256;
  */
 function planPacks(items, target, limit) {
     const maxEntries = Math.max(1, Math.floor((limit - INDEX_HEADER_BYTES) / INDEX_ENTRY_BYTES));
-    const packs = [];
-    let current = [];
-    let bytes = 0;
     for (const item of items) {
         if (item.size > limit)
             throw new Error(`a ${item.size}-byte chunk cannot fit a ${limit}-byte object`);
-        if (current.length > 0 && (bytes + item.size > Math.min(target, limit) || current.length >= maxEntries)) {
-            packs.push(current);
-            current = [];
-            bytes = 0;
-        }
-        current.push(item);
-        bytes += item.size;
     }
-    if (current.length > 0)
-        packs.push(current);
-    return packs;
+    return groupBySize(items, Math.min(target, limit), maxEntries);
 }
 /** The index of a pack written from `items` in order. */
 function packIndex(sha256, items) {

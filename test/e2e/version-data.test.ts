@@ -3,22 +3,13 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git, tempDir, writeFiles } from '../helpers/git';
+import { git, repoWithRemote } from '../helpers/git';
 import { runNode } from '../helpers/run';
 
 const mcp = (cwd: string, ...args: string[]) => runNode('dist/cli/index.js', args, { cwd, env: {} });
 
 function checkout(files: Record<string, string>) {
-  const root = tempDir();
-  const origin = join(root, 'origin.git');
-  const work = join(root, 'work');
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(root, 'init', '-q', '-b', 'main', work);
-  writeFiles(work, files);
-  git(work, 'add', '-A');
-  git(work, 'commit', '-q', '-m', 'code and data');
-  git(work, 'remote', 'add', 'origin', origin);
-  git(work, 'push', '-q', 'origin', 'main');
+  const { origin, work } = repoWithRemote(files);
   return { origin, work };
 }
 

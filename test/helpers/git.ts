@@ -28,22 +28,29 @@ export function writeFiles(root: string, files: Record<string, string>): void {
   }
 }
 
+/** A repository with `files` committed on `main` and pushed to a bare `origin`, both in a temp dir. */
+export function repoWithRemote(files: Record<string, string>, name = 'work') {
+  const root = tempDir();
+  const origin = join(root, 'origin.git');
+  const work = join(root, name);
+  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(root, 'init', '-q', '-b', 'main', work);
+  writeFiles(work, files);
+  git(work, 'add', '-A');
+  git(work, 'commit', '-q', '-m', 'base');
+  git(work, 'remote', 'add', 'origin', origin);
+  git(work, 'push', '-q', 'origin', 'main');
+  return { root, origin, work };
+}
+
 /**
  * A real repository as a CI job sees it: a bare `origin`, `main` with the base files, and a
  * clone checked out on a feature branch with the candidate's files.
  */
 export function repoWithPullRequest(base: Record<string, string>, head: Record<string, string>) {
-  const root = tempDir();
-  const origin = join(root, 'origin.git');
-  const seed = join(root, 'seed');
+  // Tests reach the pushing repository as `<root>/seed`.
+  const { root, origin } = repoWithRemote(base, 'seed');
   const work = join(root, 'work');
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(root, 'init', '-q', '-b', 'main', seed);
-  writeFiles(seed, base);
-  git(seed, 'add', '-A');
-  git(seed, 'commit', '-q', '-m', 'base');
-  git(seed, 'remote', 'add', 'origin', origin);
-  git(seed, 'push', '-q', 'origin', 'main');
   git(root, 'clone', '-q', origin, work);
   git(work, 'checkout', '-q', '-b', 'feature');
   writeFiles(work, head);

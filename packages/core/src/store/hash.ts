@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChunkedStream, type ChunkingOptions, chunkingOptions } from './cdc';
+import { groupBySize } from './group';
 import type { ChunkResult } from './hash-worker';
 import { WorkerPool } from './pool';
 import { type FileStat, StatCache } from './stat-cache';
@@ -45,20 +46,7 @@ function batches<T extends { size: number }>(files: T[], workers: number): T[][]
   const total = sorted.reduce((sum, f) => sum + f.size, 0);
   const maxBytes = Math.max(1 << 20, Math.min(64 << 20, total / (workers * 8)));
   const maxFiles = Math.max(1, Math.min(256, Math.ceil(sorted.length / (workers * 8))));
-  const out: T[][] = [];
-  let batch: T[] = [];
-  let bytes = 0;
-  for (const file of sorted) {
-    if (batch.length > 0 && (batch.length >= maxFiles || bytes + file.size > maxBytes)) {
-      out.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(file);
-    bytes += file.size;
-  }
-  if (batch.length > 0) out.push(batch);
-  return out;
+  return groupBySize(sorted, maxBytes, maxFiles);
 }
 
 /** The permission bits a manifest records for a file of this `st_mode`. */

@@ -1,3 +1,4 @@
+import { groupBySize } from './group';
 import type { PackItem } from './hash-worker';
 
 /**
@@ -46,21 +47,10 @@ const INDEX_HEADER_BYTES = 256;
  */
 export function planPacks(items: PackItem[], target: number, limit: number): PackItem[][] {
   const maxEntries = Math.max(1, Math.floor((limit - INDEX_HEADER_BYTES) / INDEX_ENTRY_BYTES));
-  const packs: PackItem[][] = [];
-  let current: PackItem[] = [];
-  let bytes = 0;
   for (const item of items) {
     if (item.size > limit) throw new Error(`a ${item.size}-byte chunk cannot fit a ${limit}-byte object`);
-    if (current.length > 0 && (bytes + item.size > Math.min(target, limit) || current.length >= maxEntries)) {
-      packs.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += item.size;
   }
-  if (current.length > 0) packs.push(current);
-  return packs;
+  return groupBySize(items, Math.min(target, limit), maxEntries);
 }
 
 /** The index of a pack written from `items` in order. */
