@@ -1,4 +1,5 @@
-import { ExitCode, formatAuditLog, MetaBranch, readAudit, verifyAudit } from '@mcp/core';
+import { ExitCode, formatAuditLog, readAudit, verifyAudit } from '@mcp/core';
+import { readMeta } from './meta';
 
 /**
  * `mcp audit verify` checks the hash chain of the audit log on mcp-meta and names the first
@@ -12,13 +13,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     process.stderr.write('error: usage: mcp audit verify|log [--remote origin] [--branch mcp-meta]\n');
     return ExitCode.usage;
   }
-  // Reading needs no author; it is required by the constructor for writes only.
-  const meta = new MetaBranch({
-    cwd: process.cwd(),
-    remote,
-    branch,
-    author: { name: 'mcp', email: 'mcp@localhost' },
-  });
+  const meta = readMeta({ remote, branch });
   try {
     if (sub === 'log') {
       process.stdout.write(`${formatAuditLog(await readAudit(meta))}\n`);

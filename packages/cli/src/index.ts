@@ -2,12 +2,16 @@ import { actions, createPlatform, ExitCode, InputError, runAction, validateMetri
 import pkg from '../package.json' with { type: 'json' };
 import { helpFor, parseArgs } from './args';
 import { auditCommand } from './audit';
+import { lineageCommand } from './lineage';
+import { runsCommand } from './runs';
 
 const usage = `mcp ${pkg.version}: MLOps pipeline inside CI
 
 usage: mcp <action> [--<input> <value>]... [--json]
        mcp comment --report <file>       post a report written by an earlier run (fork PRs)
        mcp audit verify|log              check / print the audit log on mcp-meta
+       mcp runs list|best --name <name>  recorded training runs; the best of a sweep by --metric
+       mcp lineage <run-id>|<data>@v<n>  data → run → model, as text or a Mermaid graph
        mcp help [<action>]
 
 actions: ${Object.keys(actions).join(', ')}
@@ -25,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (command === 'audit') return auditCommand(rest);
+  if (command === 'runs') return runsCommand(rest);
+  if (command === 'lineage') return lineageCommand(rest);
   // `mcp comment --report f` is validate-metrics posting a stored report.
   const name = command === 'comment' ? validateMetricsSpec.name : command;
   const action = actions[name];
