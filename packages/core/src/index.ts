@@ -3,6 +3,7 @@ export * from './audit';
 export * from './data';
 export { ExitCode, InputError, McpError, nearNames } from './errors';
 export * from './gate';
+export * from './lineage';
 export * from './meta';
 export * from './platform';
 export * from './store';
