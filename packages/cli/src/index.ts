@@ -3,6 +3,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { helpFor, parseArgs } from './args';
 import { auditCommand } from './audit';
 import { lineageCommand } from './lineage';
+import { modelsCommand, promoteCommand } from './models';
 import { runsCommand } from './runs';
 
 const usage = `mcp ${pkg.version}: MLOps pipeline inside CI
@@ -12,6 +13,9 @@ usage: mcp <action> [--<input> <value>]... [--json]
        mcp audit verify|log              check / print the audit log on mcp-meta
        mcp runs list|best --name <name>  recorded training runs; the best of a sweep by --metric
        mcp lineage <run-id>|<data>@v<n>  data → run → model, as text or a Mermaid graph
+       mcp models show [<name>]          the model registry: versions, stages, metrics
+       mcp models history <name>         a model's registry events, oldest first
+       mcp promote <name>@<version|latest> --stage <stage> [--unassign]   assign or remove a stage
        mcp help [<action>]
 
 actions: ${Object.keys(actions).join(', ')}
@@ -31,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'audit') return auditCommand(rest);
   if (command === 'runs') return runsCommand(rest);
   if (command === 'lineage') return lineageCommand(rest);
+  if (command === 'models') return modelsCommand(rest);
+  if (command === 'promote') return promoteCommand(rest);
   // `mcp comment --report f` is validate-metrics posting a stored report.
   const name = command === 'comment' ? validateMetricsSpec.name : command;
   const action = actions[name];

@@ -6,6 +6,7 @@ export * from './gate';
 export * from './lineage';
 export * from './meta';
 export * from './platform';
+export * from './registry';
 export * from './store';
 
 import type { Action } from './action';

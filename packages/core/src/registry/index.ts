@@ -1,0 +1,74 @@
+export {
+  checkLookupName,
+  checkModelName,
+  checkStageName,
+  formatTag,
+  isGtoName,
+  type ParsedTag,
+  parseTag,
+  type TagKind,
+} from './grammar';
+export {
+  formatModelVersion,
+  type ModelData,
+  ModelData as ModelDataSchema,
+  ModelFile,
+  ModelVersion,
+  modelDigest,
+  modelVersionPath,
+  type RecordResult,
+  readModelVersion,
+  readModelVersions,
+  recordModelVersion,
+} from './record';
+export { type RegisteredModel, type RegisterModelOptions, registerModel } from './register';
+export {
+  type Bump,
+  bumpSemver,
+  checkBump,
+  checkSemver,
+  compareSemver,
+  FIRST_VERSION,
+  formatSemver,
+  parseSemver,
+  type SemVer,
+} from './semver';
+export {
+  describeModel,
+  formatHistory,
+  formatModel,
+  formatModels,
+  listModels,
+  type ModelDescription,
+  type ModelSummary,
+  type TableFormat,
+  type VersionRow,
+} from './show';
+export {
+  buildRegistry,
+  type ModelState,
+  type RegistryEvent,
+  type RegistryEventKind,
+  type StageState,
+  TRAILER,
+  type VersionState,
+} from './state';
+export {
+  committerIdentity,
+  type Identity,
+  RegistryError,
+  RegistryGit,
+  type RegistryGitOptions,
+  type TagRecord,
+} from './tags';
+export {
+  assignStage,
+  deprecateModel,
+  deregisterVersion,
+  nextCounter,
+  type RegisterOptions,
+  registerVersion,
+  type StageOptions,
+  type TagWritten,
+  unassignStage,
+} from './write';
