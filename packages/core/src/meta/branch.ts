@@ -1,21 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { McpError } from '../errors';
 import { MetaBranchError, RecordConflict } from './errors';
 import { type GitResult, gitComplaint, runGit } from './git';
 import { checkRecordPath, redact, refuseSecrets } from './guard';
 import { ObjectReader } from './objects';
+import { DEFAULT_RETRY, type RetryPolicy, retryWithBackoff, type Step } from './retry';
 import { MetaView } from './view';
 
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number;
-  /** Backoff before the second try; doubles each time, up to `capMs`, with full jitter. */
-  baseMs: number;
-  capMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 20, baseMs: 100, capMs: 5000 };
+export { DEFAULT_RETRY, type RetryPolicy } from './retry';
 
 export interface MetaBranchOptions {
   /** A directory inside the repository (the workspace). */
@@ -57,8 +49,6 @@ Records of mcp runs: data versions, training runs, model versions,
 deployments, and the audit log (\`audit/\`), one JSON file each. mcp only ever adds files here;
 \`mcp audit verify\` detects an edited or removed record. Please do not edit this branch by hand.
 `;
-
-type Step<T> = { done: T } | { retry: string };
 
 // Another git process in the same repository (a second job on one runner) holds a ref or shallow lock.
 const LOCKED = /cannot lock ref|unable to create '[^']*\.lock'|could not be updated|failed to lock/i;
@@ -266,29 +256,14 @@ export class MetaBranch {
     );
   }
 
-  /**
-   * Runs `step` until it is done. Backoff is exponential with full jitter, from a base no shorter
-   * than the failed try itself: writers that lost a race then spread over about as many windows
-   * as there are writers, instead of all retrying within one and losing again.
-   */
-  private async retrying<T>(step: () => Promise<Step<T>>): Promise<T> {
-    const { attempts, baseMs, capMs } = this.retry;
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      const outcome = await step();
-      if ('done' in outcome) return outcome.done;
-      if (attempt >= attempts) {
-        throw new MetaBranchError(
-          `gave up on ${this.branch} at ${this.remote} after ${attempts} attempts: ${outcome.retry}. Other jobs may be writing heavily; run again.`,
-        );
-      }
-      const base = Math.max(baseMs, performance.now() - started);
-      const delay = Math.round(Math.random() * Math.min(capMs, base * 2 ** (attempt - 1)));
-      this.options.log?.(
-        `${this.branch}: ${outcome.retry}; trying again in ${delay} ms (attempt ${attempt + 1} of ${attempts})`,
-      );
-      await sleep(delay);
-    }
+  private retrying<T>(step: () => Promise<Step<T>>): Promise<T> {
+    return retryWithBackoff(step, this.retry, {
+      log: (line) => this.options.log?.(`${this.branch}: ${line}`),
+      giveUp: (attempts, reason) =>
+        new MetaBranchError(
+          `gave up on ${this.branch} at ${this.remote} after ${attempts} attempts: ${reason}. Other jobs may be writing heavily; run again.`,
+        ),
+    });
   }
 
   private view(tip: string | undefined): MetaView {

@@ -8,5 +8,7 @@ export {
   type TransactResult,
 } from './branch';
 export { MetaBranchError, RecordConflict, SecretInRecord } from './errors';
+export { type GitResult, gitComplaint, runGit } from './git';
 export { checkRecordPath, redact, refuseSecrets } from './guard';
+export { type RetryHooks, retryWithBackoff, type Step } from './retry';
 export { type HistoryQuery, type MetaCommit, MetaView } from './view';

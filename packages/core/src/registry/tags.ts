@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError, McpError } from '../errors';
-import { DEFAULT_RETRY, type RetryPolicy, redact, refuseSecrets, SecretInRecord } from '../meta';
 // The git runner of mcp-meta: plumbing output as bytes and the exit code left to the caller.
-import { type GitResult, gitComplaint, runGit } from '../meta/git';
+import {
+  DEFAULT_RETRY,
+  type GitResult,
+  gitComplaint,
+  type RetryPolicy,
+  redact,
+  refuseSecrets,
+  retryWithBackoff,
+  runGit,
+  SecretInRecord,
+  type Step,
+} from '../meta';
 import { type ParsedTag, parseTag } from './grammar';
 
 export interface Identity {
@@ -47,7 +56,7 @@ export interface RegistryGitOptions {
 }
 
 /** A step of a raced write: done, or lost to another writer and worth another try. */
-export type Step<T> = { done: T } | { retry: string };
+export type { Step } from '../meta';
 
 export class RegistryError extends McpError {
   override name = 'RegistryError';
@@ -193,24 +202,14 @@ export class RegistryGit {
    * Runs `step` until it is done. Exponential backoff with full jitter, from a base no shorter
    * than the failed try: writers that lost a race spread out instead of colliding again.
    */
-  async retrying<T>(step: () => Promise<Step<T>>): Promise<T> {
-    const { attempts, baseMs, capMs } = this.retryPolicy;
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      const outcome = await step();
-      if ('done' in outcome) return outcome.done;
-      if (attempt >= attempts) {
-        throw new RegistryError(
-          `gave up after ${attempts} attempts: ${outcome.retry}. Other jobs may be registering heavily; run again.`,
-        );
-      }
-      const base = Math.max(baseMs, performance.now() - started);
-      const delay = Math.round(Math.random() * Math.min(capMs, base * 2 ** (attempt - 1)));
-      this.options.log?.(
-        `${outcome.retry}; trying again in ${delay} ms (attempt ${attempt + 1} of ${attempts})`,
-      );
-      await sleep(delay);
-    }
+  retrying<T>(step: () => Promise<Step<T>>): Promise<T> {
+    return retryWithBackoff(step, this.retryPolicy, {
+      log: this.options.log,
+      giveUp: (attempts, reason) =>
+        new RegistryError(
+          `gave up after ${attempts} attempts: ${reason}. Other jobs may be registering heavily; run again.`,
+        ),
+    });
   }
 
   /**
