@@ -1,11 +1,13 @@
 export * from './action';
 export * from './audit';
 export * from './data';
+export * from './drift';
 export { ExitCode, InputError, McpError, nearNames } from './errors';
 export * from './gate';
 export * from './lineage';
 export * from './meta';
 export * from './platform';
+export * from './profile';
 export * from './registry';
 export * from './store';
 
