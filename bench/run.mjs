@@ -4,6 +4,8 @@
 //   1. validate-metrics, bundle start to outputs written, 1000-metric file (reference: `node -e 0`)
 //   2. metrics from a 1M-row binary predictions CSV (reference: the same metrics in scikit-learn)
 //   3. the paired bootstrap at 100k rows, 1000 resamples
+//   4. the content store (bench/store.mjs: hashing, the stat cache, memory, bytes uploaded, git lfs);
+//      heavy (gigabytes of temp files), BENCH_STORE=0 leaves it out
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,3 +178,8 @@ console.log(
   `node ${process.version}; ${existsSync('/proc/cpuinfo') ? (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? '') : ''}`,
 );
 rmSync(dir, { recursive: true, force: true });
+
+if (process.env.BENCH_STORE !== '0') {
+  console.log('\ncontent store (bench/store.mjs):');
+  execFileSync(process.execPath, [join(root, 'bench', 'store.mjs')], { stdio: 'inherit' });
+}

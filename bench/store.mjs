@@ -5,12 +5,22 @@
 //      stat cache, beside sha256sum (one process, and one per core) and b3sum where installed
 //   2. re-hashing 100k unchanged small files (stat cache)
 //   3. peak RSS chunking one large file (2 GiB; BENCH_STORE_LARGE_MIB=10240 for the 10 GiB figure)
-//   4. bytes uploaded after appending 1% rows to a 1 GiB CSV
+//   4. bytes uploaded after appending 1% rows to a 1 GiB CSV, beside `git lfs` on the same file
+//      where it is installed (LFS stores whole files: it uploads the full new file)
 // Files are read from the page cache (just written), by us and the references alike.
 // Run: node bench/store.mjs   Smaller: BENCH_STORE_MIB=256 BENCH_STORE_FILES=200
 //   BENCH_STORE_SMALL_FILES=10000 BENCH_STORE_LARGE_MIB=256 BENCH_STORE_CSV_MIB=128 node bench/store.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -22,6 +32,9 @@ const smallFiles = env('BENCH_STORE_SMALL_FILES', 100_000);
 const largeMiB = env('BENCH_STORE_LARGE_MIB', 2048);
 const csvMiB = env('BENCH_STORE_CSV_MIB', 1024);
 const dir = mkdtempSync(join(tmpdir(), 'mcp-bench-store-'));
+// Gigabytes of temp files: removed however the run ends.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
 // A driver bundled like an action: the store's code, its workers and the seeded generators.
 const store = join(root, 'packages', 'core', 'src', 'store');
@@ -30,6 +43,7 @@ writeFileSync(
   `import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { ContentStore, LocalDirectoryBackend, hashFiles } from '${relative(dir, join(store, 'index.ts'))}';
 import { csvRows, noise } from '${relative(dir, join(store, 'test-data.ts'))}';
+import { diffRows } from '${relative(dir, join(root, 'packages', 'core', 'src', 'data', 'row-diff.ts'))}';
 const [op, ...args] = process.argv.slice(2);
 const start = performance.now();
 let out = {};
@@ -58,7 +72,21 @@ if (op === 'noise') {
   const contentStore = new ContentStore({ backend: new LocalDirectoryBackend(args[0]), cacheDir: args[1] });
   const { files, bytesUploaded } = await contentStore.addFiles([{ path: 'data.csv', absolutePath: args[2] }]);
   await contentStore.close();
+  if (args[3]) writeFileSync(args[3], JSON.stringify(files[0].chunks));
   out = { size: files[0].size, bytesUploaded };
+} else if (op === 'rows') {
+  // store, cache, file, chunks before, chunks after: the exact row diff version-data records
+  const contentStore = new ContentStore({ backend: new LocalDirectoryBackend(args[0]), cacheDir: args[1] });
+  let bytesRead = 0;
+  const change = await diffRows({
+    kind: 'csv',
+    before: JSON.parse(readFileSync(args[3], 'utf8')),
+    after: JSON.parse(readFileSync(args[4], 'utf8')),
+    file: args[2],
+    readChunk: (chunk) => ((bytesRead += chunk.size), contentStore.readChunk(chunk)),
+  });
+  await contentStore.close();
+  out = { ...change, bytesRead };
 }
 out.seconds = (performance.now() - start) / 1000;
 out.peakMiB = process.resourceUsage().maxRSS / 1024;
@@ -215,21 +243,96 @@ row(
 );
 rmSync(large, { force: true });
 
-// 4. Append 1% rows to a CSV and store it again.
-const csv = join(dir, 'data.csv');
+// 4. Append 1% rows to a CSV and store it again; the same file in a git repository with LFS.
+const lfsRepo = join(dir, 'lfs');
+mkdirSync(lfsRepo);
+const csv = join(lfsRepo, 'data.csv');
 const csvBytes = csvMiB * 2 ** 20;
 const { rows } = driver('csv', csv, csvBytes, 0);
-const first = driver('add', join(dir, 'store'), join(dir, 'store-cache'), csv);
+const first = driver('add', join(dir, 'store'), join(dir, 'store-cache'), csv, join(dir, 'chunks-1.json'));
+const lfs = has('git') && spawnSync('git', ['lfs', 'version']).status === 0;
+let lfsFirst;
+if (lfs) {
+  const git = (...args) =>
+    execFileSync('git', args, { cwd: lfsRepo, stdio: ['ignore', 'ignore', 'inherit'] });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'bench');
+  git('config', 'user.email', 'bench@example.com');
+  git('lfs', 'install', '--local');
+  lfsFirst = time(
+    1,
+    'sh',
+    ['-c', 'git lfs track "*.csv" >/dev/null && git add .gitattributes data.csv && git commit -q -m v1'],
+    { cwd: lfsRepo },
+  );
+}
+const lfsObjects = () => {
+  const sizes = new Map();
+  const walk = (d) => {
+    for (const entry of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) {
+      if (entry.isDirectory()) walk(join(d, entry.name));
+      else sizes.set(entry.name, statSync(join(d, entry.name)).size);
+    }
+  };
+  walk(join(lfsRepo, '.git', 'lfs', 'objects'));
+  return sizes;
+};
+const lfsBefore = lfsObjects();
 driver('csv', csv, csvBytes / 100, rows);
-const second = driver('add', join(dir, 'store'), join(dir, 'store-cache'), csv);
+const second = driver('add', join(dir, 'store'), join(dir, 'store-cache'), csv, join(dir, 'chunks-2.json'));
+const rowDiff = driver(
+  'rows',
+  join(dir, 'store'),
+  join(dir, 'store-cache'),
+  csv,
+  join(dir, 'chunks-1.json'),
+  join(dir, 'chunks-2.json'),
+);
+let lfsSecond;
+let lfsUpload = 0;
+if (lfs) {
+  lfsSecond = time(1, 'sh', ['-c', 'git add data.csv && git commit -q -m v2'], { cwd: lfsRepo });
+  // What `git push` would send: the LFS objects the remote lacks, i.e. those made since v1.
+  for (const [name, size] of lfsObjects()) if (!lfsBefore.has(name)) lfsUpload += size;
+}
+const csvLabel = `${csvMiB} MiB CSV`;
 row(
-  `store a ${csvMiB} MiB CSV, then +1% rows: ${((second.bytesUploaded / second.size) * 100).toFixed(2)}% uploaded (peak RSS ${Math.max(first.peakMiB, second.peakMiB).toFixed(0)} MiB)`,
+  `store a ${csvLabel}, then +1% rows: ${((second.bytesUploaded / second.size) * 100).toFixed(2)}% uploaded (peak RSS ${Math.max(first.peakMiB, second.peakMiB).toFixed(0)} MiB)`,
   second.seconds,
   second.size,
   'first version',
   first.seconds,
 );
+row(
+  `exact row diff of the +1% (+${rowDiff.rowsAdded} −${rowDiff.rowsRemoved} rows, ${(rowDiff.bytesRead / 2 ** 20).toFixed(1)} MiB of v1 read, peak RSS ${rowDiff.peakMiB.toFixed(0)} MiB)`,
+  rowDiff.seconds,
+  0,
+  'storing the +1% above',
+  second.seconds,
+);
+if (lfs) {
+  row(
+    `store a ${csvLabel} (first version)`,
+    first.seconds,
+    first.size,
+    'git lfs track + add + commit',
+    lfsFirst,
+  );
+  row(`store the ${csvLabel} +1% rows`, second.seconds, second.size, 'git lfs: git add + commit', lfsSecond);
+}
+const uploads = [
+  {
+    'after +1% rows to a': csvLabel,
+    'mcp uploads': `${(second.bytesUploaded / 2 ** 20).toFixed(1)} MiB`,
+    'mcp % of file': ((second.bytesUploaded / second.size) * 100).toFixed(2),
+    reference: lfs ? 'git lfs (whole new file)' : 'git lfs not installed',
+    'ref uploads': lfs ? `${(lfsUpload / 2 ** 20).toFixed(1)} MiB` : '—',
+    'ref % of file': lfs ? ((lfsUpload / second.size) * 100).toFixed(2) : '—',
+    'bytes ratio': lfs ? (second.bytesUploaded / lfsUpload).toFixed(3) : '—',
+  },
+];
 
 console.table(results);
+console.table(uploads);
+if (!lfs) console.log('git lfs is not installed: the LFS comparison was skipped (apt-get install git-lfs)');
 console.log(`node ${process.version}; ${cores} cores; ${cpus()[0]?.model ?? ''}`);
-rmSync(dir, { recursive: true, force: true });

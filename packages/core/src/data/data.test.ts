@@ -112,12 +112,18 @@ describe('version-data and pull-data (local store, real git)', () => {
       modified: ['train.csv'],
       rowsAdded: 7_000,
       rowsRemoved: 0,
+      rowsApproximate: false,
+      tables: [{ path: 'train.csv', rowsAdded: 7_000, rowsRemoved: 0, exact: true }],
     });
     expect(diff.bytesAdded).toBe(readFileSync(join(work, 'data/train.csv')).length - v1Bytes.length);
     // Content-defined chunks: only the tail of the file travels, not the whole of it again.
     expect(Number(second.outputs['bytes-uploaded'])).toBeLessThan(v1Bytes.length * 0.6);
     expect(records(origin, 'data')).toEqual(['v1.json', 'v2.json']);
     expect(second.log.join('\n')).toContain('1 modified files');
+    expect(second.log).toContain('  train.csv: +7000 −0 rows');
+    expect(second.log).toContainEqual(
+      expect.stringMatching(/^data: hashed 2 files, [\d.]+ MiB in [\d.]+ s.*; uploaded 1 packs, /),
+    );
     expect(readFileSync(join(work, '.mcp/summary.md'), 'utf8')).toContain('### Data version data v2');
 
     const fresh = join(work, 'restored');
@@ -138,6 +144,53 @@ describe('version-data and pull-data (local store, real git)', () => {
     expect(byPointer.outputs).toMatchObject({ version: '1' });
     expect(readFileSync(join(fresh, 'train.csv')).equals(v1Bytes)).toBe(true);
   }, 120_000);
+
+  it('records the rows of an edited table exactly: a changed row is one removed and one added', async () => {
+    const rows = csvRows(0, 200_000).split(/(?<=\n)/);
+    const { work } = repo({
+      'ds/t.csv': `id,label,score,text\n${rows.join('')}`,
+      'ds/e.jsonl': '{"a":1}\n{"a":2}\n{"a":3}\n',
+    });
+    expect((await version(work, { path: 'ds' })).outputs.version).toBe('1');
+    rows[150_000] = '150000,cat,0.5,edited\n';
+    rows.splice(60_000, 25);
+    writeFileSync(join(work, 'ds/t.csv'), `id,label,score,text\n${rows.join('')}`);
+    writeFileSync(join(work, 'ds/e.jsonl'), '{"a":3}\n{"a":1}\n{"a":2}\n');
+    const edited = await version(work, { path: 'ds' });
+    expect(edited.outputs).toMatchObject({ version: '2', changed: 'true' });
+    expect(JSON.parse(edited.outputs.diff ?? '')).toMatchObject({
+      modified: ['e.jsonl', 't.csv'],
+      rowsAdded: 1,
+      rowsRemoved: 26,
+      rowsApproximate: false,
+      tables: [
+        { path: 'e.jsonl', rowsAdded: 0, rowsRemoved: 0, exact: true },
+        { path: 't.csv', rowsAdded: 1, rowsRemoved: 26, exact: true },
+      ],
+    });
+    expect(edited.log).toEqual(expect.arrayContaining(['  e.jsonl: +0 −0 rows', '  t.csv: +1 −26 rows']));
+    const summary = readFileSync(join(work, '.mcp/summary.md'), 'utf8');
+    expect(summary).toContain('| rows (CSV/TSV/JSONL) | +1 / −26 |');
+    expect(summary).toContain('| t.csv | +1 | −26 |  |');
+  }, 60_000);
+
+  it('counts rows, and says so, when the previous version cannot be read from this store', async () => {
+    const { work } = repo({ 'ds/t.csv': 'h\n1\n2\n3\n' });
+    expect((await version(work, { path: 'ds', store: 'local:first' })).code).toBe(0);
+    writeFileSync(join(work, 'ds/t.csv'), 'h\n1\n2\nthree\n4\n');
+    const moved = await version(work, { path: 'ds', store: 'local:second' });
+    expect(moved.code).toBe(0);
+    expect(JSON.parse(moved.outputs.diff ?? '')).toMatchObject({
+      rowsAdded: 1,
+      rowsRemoved: 0,
+      rowsApproximate: true,
+      tables: [{ path: 't.csv', rowsAdded: 1, rowsRemoved: 0, exact: false }],
+    });
+    expect(moved.log).toContainEqual(
+      expect.stringMatching(/^warning: rows counted, not compared: the chunk lists of ds v1 cannot be read/),
+    );
+    expect(moved.log).toContain('  t.csv: ≈+1 −0 rows (counted, not compared)');
+  }, 60_000);
 
   it('concurrent runs from several clones never share a number or lose a version', async () => {
     const { root, origin } = repo();
@@ -169,7 +222,11 @@ describe('version-data and pull-data (local store, real git)', () => {
 
     const first = await pull(work, { name: 'small', path: 'out' });
     expect(first.code).toBe(0);
-    expect(first.log.join('\n')).toContain('1 files written, 1 already right');
+    expect(first.log).toEqual([
+      expect.stringMatching(
+        /^small v1 at out: 1 files written, 1 already right; 3 bytes downloaded; 0\.0 MiB in [\d.]+ s/,
+      ),
+    ]);
     expect(readFileSync(join(work, 'out/keep.txt'), 'utf8')).toBe('mine');
     expect(readFileSync(join(work, 'out/sub/b.bin'), 'utf8')).toBe('bbb');
 
@@ -259,7 +316,10 @@ describe('version-data and pull-data (local store, real git)', () => {
       { path: 'ds', store: 'bogus' },
       /^error: store: "bogus" is not auto, local:<dir>, release or gitlab-package$/,
     ],
-    [{ path: 'ds', store: 'release' }, /^error: store: release is not available yet/],
+    [
+      { path: 'ds', store: 'release' },
+      /^error: store: "release" \(GitHub release assets\) is not available outside GitHub Actions/,
+    ],
     [{ path: 'ds', name: 'no good!' }, /^error: name: "no good!" is not a dataset name/],
     [{ path: 'nowhere/*.csv' }, /^error: path: "nowhere\/\*\.csv" matches no file$/],
     [{}, /^error: path: required by version-data but not given$/],

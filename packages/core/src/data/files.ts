@@ -3,6 +3,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors';
 import { datasetPath } from '../store';
+import { tableKind } from './row-diff';
 
 export interface DataSource {
   /** Absolute directory the dataset's paths are relative to. */
@@ -70,7 +71,7 @@ export async function walk(dir: string, skipped: string[] = []): Promise<string[
 
 /** Rows of a CSV/TSV (lines less the header) or JSONL file (lines); undefined for other files. */
 export async function countRows(path: string): Promise<number | undefined> {
-  const kind = /\.(csv|tsv|jsonl|ndjson)$/i.exec(path)?.[1]?.toLowerCase();
+  const kind = tableKind(path);
   if (!kind) return undefined;
   let lines = 0;
   let last = 0x0a;
@@ -89,7 +90,8 @@ function baseOf(absolute: string): string {
   return parts.slice(0, firstGlob).join(sep) || sep;
 }
 
-function globRegExp(pattern: string): RegExp {
+/** A glob (`*`, `?`, `**`, `[...]`) of `/`-separated relative paths as a regular expression. */
+export function globRegExp(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;

@@ -1,5 +1,15 @@
-export { type DataDiff, diffFiles, diffMarkdown, diffOutput, diffText } from './diff';
-export { collectFiles, countRows, type DataSource } from './files';
+export {
+  type DataDiff,
+  diffFiles,
+  diffMarkdown,
+  diffOutput,
+  diffText,
+  type TableDiff,
+  tableLines,
+} from './diff';
+export { collectFiles, countRows, type DataSource, globRegExp, realWorkspace, walk } from './files';
+export { ChunkLists, type Materialized, materialize, withChunks } from './materialize';
+export { type OpenedStore, openMeta, openStore } from './open';
 export { pullDataAction } from './pull-data';
 export {
   checkDatasetName,

@@ -2,8 +2,15 @@ import type { ActionSpec } from '../action';
 
 const store = {
   description:
-    'Where blobs go: `auto` (`.mcp/store` locally), `local:<dir>`, `release` (GitHub release assets) or `gitlab-package` (GitLab generic packages). Only local stores are wired so far.',
+    'Where blobs go: `release` (assets of the draft release `mcp-store`, GitHub), `gitlab-package` (the generic package `mcp-store`, GitLab), `local:<dir>`, or `auto`: release on GitHub, gitlab-package on GitLab, `.mcp/store` elsewhere.',
   default: 'auto',
+};
+
+const token = {
+  description:
+    'Token for the store. GitHub: defaults to the job’s token, which needs `contents: write` (the storage release is a draft, seen only with push access). GitLab: default $CI_JOB_TOKEN (allowed for the package registry), else $MCP_GITLAB_TOKEN; a token given here is sent as an access token.',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, evaluated by the runner
+  githubDefault: '${{ github.token }}',
 };
 
 export const versionDataSpec = {
@@ -20,7 +27,13 @@ export const versionDataSpec = {
       description: 'Name of the dataset (letters, digits, `.`, `_`, `-`). Default: from the first path.',
     },
     store,
+    token,
     message: { description: 'A note recorded with the version.' },
+    artifact: {
+      description:
+        'Also hand the version to later jobs of this run as a workflow artifact (GitHub only): `true` names it `mcp-data-<name>-v<version>`, another value is its name. pull-data with `artifact` then reads it before the store.',
+      default: 'false',
+    },
   },
   outputs: {
     name: { description: 'Name of the dataset.' },
@@ -28,9 +41,12 @@ export const versionDataSpec = {
     digest: { description: 'sha256 of the manifest: the version’s identity.' },
     changed: { description: '`true` when a new version was recorded, `false` when the data was unchanged.' },
     diff: {
-      description: 'Files and bytes added, removed and modified, and rows for CSV/TSV/JSONL, as JSON.',
+      description: 'Files and bytes added, removed and modified, as JSON; for CSV/TSV/JSONL the exact rows added and removed per file (`rowsApproximate: true` when a huge change was counted instead).',
     },
     'bytes-uploaded': { description: 'Bytes sent to the store (only chunks it lacked).' },
+    artifact: {
+      description: 'Name of the workflow artifact holding the version; empty when none was uploaded.',
+    },
   },
 } as const satisfies ActionSpec;
 
@@ -55,6 +71,12 @@ export const pullDataSpec = {
       choices: ['true', 'false'],
     },
     store,
+    token,
+    artifact: {
+      description:
+        'Read the version first from the workflow artifact version-data uploaded in an earlier job of this run (GitHub only): `true` for `mcp-data-<name>-v<version>`, or its name. What it lacks comes from the store.',
+      default: 'false',
+    },
   },
   outputs: {
     name: { description: 'Name of the dataset.' },

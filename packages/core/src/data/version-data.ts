@@ -5,9 +5,11 @@ import { InputError } from '../errors';
 import type { Platform } from '../platform';
 import { writeFileAtomic } from '../platform';
 import type { AddProgress, StoredFile } from '../store';
-import { type DataDiff, diffFiles, diffMarkdown, diffOutput, diffText } from './diff';
+import { type DataDiff, diffFiles, diffMarkdown, diffOutput, diffText, tableLines } from './diff';
 import { collectFiles, countRows, realWorkspace } from './files';
+import { artifactName, parseHandOff, sendVersion } from './hand-off';
 import { openMeta, openStore } from './open';
+import { type ProgressOptions, TransferProgress } from './progress';
 import {
   checkDatasetName,
   type DataFile,
@@ -18,6 +20,7 @@ import {
   manifestDigest,
   pointerFileName,
 } from './record';
+import { compareTables, type RowChange } from './row-diff';
 import { type VersionDataInput, type VersionDataOutput, versionDataSpec } from './spec';
 
 type Inputs = Record<VersionDataInput, string>;
@@ -39,24 +42,23 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
     platform.warning(`${link}: a symlink, left out (a version holds regular files only)`);
   }
   const name = checkDatasetName(inputs.name || defaultName(lines[0] as string));
+  const handOff = parseHandOff(platform, inputs.artifact);
   const { store, label } = openStore(platform, inputs.store);
   const meta = openMeta(platform);
   try {
     await meta.fetch();
-    const added = await store.addFiles(source.files, { onProgress: progressLogger(platform, name) });
+    const progress = addProgress(platform, name);
+    const added = await store.addFiles(source.files, { onProgress: progress.update });
+    platform.info(progress.summary());
     const before = await latestDataVersion(await meta.snapshot(), name);
     const files = await profile(added.files, source.files, before);
     const digest = manifestDigest(files);
+    const chunkLists = canonicalJson({
+      schemaVersion: 1,
+      files: added.files.map(({ path, sha256, chunks }) => ({ path, sha256, chunks })),
+    });
     // The same manifest has the same chunk lists: an unchanged re-run uploads nothing at all.
-    const chunks =
-      before?.digest === digest
-        ? before.chunks
-        : await store.putBlob(
-            canonicalJson({
-              schemaVersion: 1,
-              files: added.files.map(({ path, sha256, chunks }) => ({ path, sha256, chunks })),
-            }),
-          );
+    const chunks = before?.digest === digest ? before.chunks : await store.putBlob(chunkLists);
     const root = relative(workspace, source.root).split('\\').join('/') || '.';
     const context: AuditContext = {
       actor: platform.context.actor ?? 'unknown',
@@ -65,6 +67,22 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
     };
     let record: DataVersion | undefined;
     let previous: DataVersion | undefined;
+    // Rows are compared with the version each attempt builds on (another run may have landed one).
+    const rowChanges = new Map<number, Promise<Map<string, RowChange>>>();
+    const tables = added.files.map((stored, i) => ({
+      stored,
+      absolutePath: (source.files[i] as { absolutePath: string }).absolutePath,
+    }));
+    const rowsAgainst = (version: DataVersion) => {
+      let changes = rowChanges.get(version.number);
+      if (!changes) {
+        changes = compareTables(store, version, tables, (line) => platform.warning(line));
+        rowChanges.set(version.number, changes);
+      }
+      return changes;
+    };
+    // Compared before the write, outside its fetch-to-push window, against the likely previous.
+    if (before && before.digest !== digest) await rowsAgainst(before);
     // The number is taken from the tip each attempt sees, so concurrent runs never share one.
     const written = await appendWithAudit(meta, context, async (view) => {
       previous = await latestDataVersion(view, name);
@@ -86,7 +104,12 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
         actor: context.actor,
         commit: context.commit,
         runUrl: context.runUrl,
-        diff: diffFiles(previous?.files ?? [], files, previous?.number ?? null),
+        diff: diffFiles(
+          previous?.files ?? [],
+          files,
+          previous?.number ?? null,
+          previous ? await rowsAgainst(previous) : undefined,
+        ),
       });
       return {
         files: { [dataVersionPath(name, number)]: formatDataVersion(record) },
@@ -112,9 +135,18 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
       : `${name} unchanged: still v${current.number} (${digest.slice(0, 12)})`;
     platform.info(headline);
     platform.info(diffText(diff));
+    for (const line of tableLines(diff)) platform.info(line);
     await platform.appendSummary(
       diffMarkdown({ name, number: current.number, digest, changed }, diff, added.bytesUploaded),
     );
+    const artifact =
+      handOff &&
+      (await sendVersion(platform, artifactName(handOff, name, current.number), {
+        files: added.files,
+        sources: source.files.map((f) => f.absolutePath),
+        chunkLists,
+        workspace,
+      }));
     return {
       outputs: {
         name,
@@ -123,6 +155,7 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
         changed: String(changed),
         diff: diffOutput(diff),
         'bytes-uploaded': String(added.bytesUploaded),
+        artifact: artifact ?? '',
       },
       exitCode: 0,
     };
@@ -162,18 +195,43 @@ async function profile(
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** A progress line every few seconds on long hashing or uploading, never a flood. */
-function progressLogger(platform: Platform, name: string): (progress: AddProgress) => void {
-  let last = Date.now();
-  return (progress) => {
-    const now = Date.now();
-    if (now - last < 5000) return;
-    last = now;
-    const mib = (n: number) => (n / 1048576).toFixed(1);
-    platform.info(
-      progress.phase === 'hash'
-        ? `${name}: hashed ${progress.files}/${progress.totalFiles} files, ${mib(progress.bytes)} MiB`
-        : `${name}: uploaded ${mib(progress.bytes)}/${mib(progress.totalBytes)} MiB, pack ${progress.packs}/${progress.totalPacks}`,
-    );
+/**
+ * Progress of hashing, then of uploading: a line every few seconds on long runs, and `summary()`
+ * for the closing line with both phases' totals and rates.
+ */
+export function addProgress(platform: Pick<Platform, 'info'>, name: string, options?: ProgressOptions) {
+  const write = (line: string) => platform.info(line);
+  const hashing = new TransferProgress(write, `${name}: hashing`, options);
+  let cached = 0;
+  let uploading: TransferProgress | undefined;
+  let packs = 0;
+  return {
+    update: (progress: AddProgress) => {
+      if (progress.phase === 'hash') {
+        cached = progress.cachedFiles;
+        hashing.update({
+          files: progress.files,
+          totalFiles: progress.totalFiles,
+          bytes: progress.bytes,
+          totalBytes: progress.totalBytes,
+          detail: cached > 0 ? `${cached} unchanged (stat cache)` : undefined,
+        });
+        return;
+      }
+      // Uploading starts when hashing ends, not at its first report (after a pack's first bytes).
+      uploading ??= new TransferProgress(write, `${name}: uploading`, {
+        ...options,
+        startedAt: hashing.updatedAt,
+      });
+      packs = progress.packs;
+      uploading.update({
+        bytes: progress.bytes,
+        totalBytes: progress.totalBytes,
+        detail: `pack ${progress.packs}/${progress.totalPacks}`,
+      });
+    },
+    summary: () =>
+      `${name}: hashed ${hashing.summary()}${cached > 0 ? `, ${cached} files unchanged (stat cache)` : ''}; ` +
+      (uploading ? `uploaded ${packs} packs, ${uploading.summary()}` : 'nothing to upload'),
   };
 }

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
+import { InputError } from '../errors';
+import type { ObjectBackend } from '../store';
 import { appendFileEnsuringDir } from './files';
 import type {
   ChangeInfo,
   CommentResult,
   CommentTarget,
+  HostedStore,
   Platform,
   PlatformContext,
   PlatformLimits,
@@ -84,6 +87,21 @@ export abstract class BasePlatform implements Platform {
   /** Without a job summary of its own, the summary is a file under `.mcp/` (an artifact on GitLab). */
   async appendSummary(markdown: string): Promise<void> {
     await appendFileEnsuringDir(join(this.context.workspace, '.mcp', 'summary.md'), `${markdown}\n`);
+  }
+
+  /** Each CI host keeps one kind of store; a local run has none. GitHub and GitLab override this. */
+  hostedStore(store: HostedStore, input: string): ObjectBackend {
+    const host = store.kind === 'release' ? 'GitHub release assets' : 'GitLab generic packages';
+    const where = { github: 'on GitHub', gitlab: 'on GitLab', local: 'outside GitHub Actions and GitLab CI' };
+    const instead = {
+      github: 'release, auto or local:<dir>',
+      gitlab: 'gitlab-package, auto or local:<dir>',
+      local: 'auto (.mcp/store) or local:<dir>',
+    };
+    throw new InputError(
+      `${input}: "${store.kind}" (${host}) is not available ${where[this.name]}; use ${instead[this.name]}`,
+      input,
+    );
   }
 
   abstract upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult>;

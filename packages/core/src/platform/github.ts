@@ -3,9 +3,20 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
+import { InputError } from '../errors';
+import { GitHubReleaseBackend, type ObjectBackend } from '../store';
 import { BasePlatform } from './base';
 import { appendFileEnsuringDir } from './files';
-import type { ChangeInfo, CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
+import { GitHubArtifacts } from './github-artifacts';
+import { createGitHubClient } from './github-client';
+import type {
+  ChangeInfo,
+  CommentResult,
+  CommentTarget,
+  HostedStore,
+  PlatformContext,
+  PlatformOptions,
+} from './types';
 
 type Octokit = ReturnType<typeof getOctokit>;
 
@@ -42,6 +53,7 @@ export class GitHubPlatform extends BasePlatform {
   readonly context: PlatformContext;
   // Comment bodies are capped at 65,536 characters; a step summary at 1 MiB.
   readonly limits = { comment: 65_536, summary: 1024 * 1024 };
+  readonly artifacts = new GitHubArtifacts((line) => this.write(line));
   private octokit?: Octokit;
   private identity?: Promise<string | undefined>;
 
@@ -107,12 +119,35 @@ export class GitHubPlatform extends BasePlatform {
     const token = this.currentToken();
     if (!token) return undefined;
     this.mask(token);
-    this.octokit = getOctokit(
-      token,
-      { baseUrl: this.options.env.GITHUB_API_URL || 'https://api.github.com', request: { retries: 2 } },
-      retry,
-    );
+    this.octokit = getOctokit(token, { baseUrl: this.apiUrl(), request: { retries: 2 } }, retry);
     return this.octokit;
+  }
+
+  override hostedStore(store: HostedStore, input: string): ObjectBackend {
+    if (store.kind !== 'release') return super.hostedStore(store, input);
+    const token = this.currentToken();
+    if (!token) {
+      throw new InputError(
+        `${input}: release needs a token with contents: write; set the token input (default: the job's token) or GITHUB_TOKEN`,
+        input,
+      );
+    }
+    const repository = this.context.repository;
+    if (!this.repo() || !repository) {
+      throw new InputError(`${input}: release needs GITHUB_REPOSITORY (owner/name), which is not set`, input);
+    }
+    this.mask(token);
+    const log = (message: string) => this.info(message);
+    return new GitHubReleaseBackend({
+      client: createGitHubClient({ token, apiUrl: this.apiUrl(), log }),
+      repository,
+      release: store.name,
+      log,
+    });
+  }
+
+  private apiUrl(): string {
+    return this.options.env.GITHUB_API_URL || 'https://api.github.com';
   }
 
   private repo(): { owner: string; repo: string } | undefined {

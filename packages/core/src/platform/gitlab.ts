@@ -1,7 +1,16 @@
 import { join } from 'node:path';
+import { InputError } from '../errors';
+import { GitLabPackageBackend, type ObjectBackend } from '../store';
 import { BasePlatform } from './base';
 import { writeDotenv } from './dotenv';
-import type { ChangeInfo, CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
+import type {
+  ChangeInfo,
+  CommentResult,
+  CommentTarget,
+  HostedStore,
+  PlatformContext,
+  PlatformOptions,
+} from './types';
 
 interface Note {
   id: number;
@@ -75,9 +84,50 @@ export class GitLabPlatform extends BasePlatform {
     return token;
   }
 
+  private apiBase(): string {
+    const env = this.options.env;
+    return env.CI_API_V4_URL || `${env.CI_SERVER_URL ?? 'https://gitlab.com'}/api/v4`;
+  }
+
+  /**
+   * Generic packages take the job token (the package registry is on its allowlist), so a job
+   * needs no secret; a token given as input, or MCP_GITLAB_TOKEN outside a job, is sent as a
+   * project/group/personal access token.
+   */
+  override hostedStore(store: HostedStore, input: string): ObjectBackend {
+    if (store.kind !== 'gitlab-package') return super.hostedStore(store, input);
+    const env = this.options.env;
+    const project = env.CI_PROJECT_ID || this.context.repository;
+    if (!project) {
+      throw new InputError(
+        `${input}: gitlab-package needs CI_PROJECT_ID (or CI_PROJECT_PATH), which is not set`,
+        input,
+      );
+    }
+    const [token, tokenKind] = this.token
+      ? [this.token, 'private' as const]
+      : env.CI_JOB_TOKEN
+        ? [env.CI_JOB_TOKEN, 'job' as const]
+        : [env.MCP_GITLAB_TOKEN ?? '', 'private' as const];
+    if (!token) {
+      throw new InputError(
+        `${input}: gitlab-package needs a token: CI_JOB_TOKEN in a job, or the token input or MCP_GITLAB_TOKEN (an access token with api scope)`,
+        input,
+      );
+    }
+    this.mask(token);
+    return new GitLabPackageBackend({
+      token,
+      tokenKind,
+      project,
+      apiUrl: this.apiBase(),
+      packageName: store.name,
+    });
+  }
+
   private async api<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
     const env = this.options.env;
-    const base = env.CI_API_V4_URL || `${env.CI_SERVER_URL ?? 'https://gitlab.com'}/api/v4`;
+    const base = this.apiBase();
     const project = encodeURIComponent(env.CI_PROJECT_ID || this.context.repository || '');
     let response: Response | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {

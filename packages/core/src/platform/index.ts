@@ -5,9 +5,11 @@ import type { Platform, PlatformOptions } from './types';
 
 export { fileNameFor, writeFileAtomic } from './files';
 export type {
+  ArtifactHandOff,
   ChangeInfo,
   CommentResult,
   CommentTarget,
+  HostedStore,
   Platform,
   PlatformContext,
   PlatformLimits,

@@ -1,9 +1,18 @@
+import type { ObjectBackend } from '../store';
+
 /**
  * The one seam between core and the CI system. Core talks only to a `Platform`; the GitHub,
- * GitLab and local implementations translate. Later capabilities (release storage, deployments,
- * permissions) join this interface as the actions that need them arrive.
+ * GitLab and local implementations translate. Later capabilities (deployments, permissions) join
+ * this interface as the actions that need them arrive.
  */
 export type PlatformName = 'github' | 'gitlab' | 'local';
+
+/** A content store kept by the CI host: GitHub release assets, GitLab generic packages. */
+export interface HostedStore {
+  kind: 'release' | 'gitlab-package';
+  /** The storage release's tag and title, or the generic package's name. */
+  name: string;
+}
 
 export interface PlatformContext {
   /** `owner/repo` on GitHub, `group/project` on GitLab; undefined locally without a remote. */
@@ -47,6 +56,17 @@ export interface PlatformLimits {
   summary: number;
 }
 
+/**
+ * Workflow artifacts: files one job of a run hands to a later job of the same run (GitHub
+ * Actions). An artifact name is used once per run.
+ */
+export interface ArtifactHandOff {
+  /** Uploads `files` (absolute, under `root`, stored relative to it) as the artifact `name`. */
+  upload(name: string, files: string[], root: string): Promise<{ id: number; size: number }>;
+  /** Extracts this run's artifact `name` into `dir`; false when the run has no such artifact. */
+  download(name: string, dir: string): Promise<boolean>;
+}
+
 export interface Platform {
   readonly name: PlatformName;
   readonly context: PlatformContext;
@@ -75,6 +95,13 @@ export interface Platform {
   upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult>;
   /** Look up a pull/merge request: its head commit, to check a claimed number from an artifact. */
   getChange(number: number): Promise<ChangeInfo | undefined>;
+  /**
+   * The objects of a store the CI host keeps, reached with this platform's token. A store this
+   * platform has no such host for, or lacks the credentials for, is an `InputError` naming `input`.
+   */
+  hostedStore(store: HostedStore, input: string): ObjectBackend;
+  /** Hand-off between jobs of one run; only GitHub Actions has it. */
+  readonly artifacts?: ArtifactHandOff;
 }
 
 export interface PlatformOptions {

@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ObjectBackend } from './backend';
-import { type ChunkingOptions, chunkingOptions } from './cdc';
+import { type ChunkingOptions, type ChunkRef, chunkingOptions } from './cdc';
 import { mapLimit } from './concurrency';
 import { type FileDigest, type HashProgress, hashFiles } from './hash';
 import type { PackItem } from './hash-worker';
@@ -22,6 +22,7 @@ import {
   type ChunkLocation,
   CorruptContent,
   LocalChunks,
+  MissingContent,
   type ReadProgress,
   type ReadResult,
   restoreFile,
@@ -252,10 +253,35 @@ export class ContentStore {
     );
   }
 
+  /**
+   * One stored chunk's bytes, verified against its digest: from the chunk cache when it holds a
+   * good copy, else one ranged read of its pack. Memory is the chunk's size (`chunking.max` at most).
+   */
+  async readChunk(chunk: ChunkRef): Promise<Buffer> {
+    const cached = new LocalChunks(this.chunkCache).find(chunk.digest);
+    if (cached) {
+      const bytes = await readFile(cached.path).catch(() => undefined);
+      if (bytes?.length === chunk.size && sha256Hex(bytes) === chunk.digest) return bytes;
+    }
+    const at = await this.locate(chunk.digest);
+    if (!at || at.length !== chunk.size) {
+      throw new MissingContent(`chunk ${chunk.digest} is not in ${this.backend.description}`);
+    }
+    const range = { start: at.offset, end: at.offset + at.length - 1 };
+    const bytes = await readAll(await this.backend.get(at.pack, range), chunk.size);
+    const actual = sha256Hex(bytes);
+    if (bytes.length !== chunk.size || actual !== chunk.digest) {
+      throw new CorruptContent(
+        `chunk ${chunk.digest} read from ${at.pack} in ${this.backend.description} is corrupt (its bytes hash to ${actual})`,
+      );
+    }
+    return bytes;
+  }
+
   /** Stores a small document (a manifest) as `blob-<sha256>.json`; returns its sha256. */
   async putBlob(content: string | Uint8Array): Promise<string> {
     const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = sha256Hex(bytes);
     const temp = await this.tempPath('blob');
     try {
       await writeFile(temp, bytes);
@@ -270,7 +296,7 @@ export class ContentStore {
   async getBlob(sha256: string): Promise<Buffer> {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256 digest: ${JSON.stringify(sha256)}`);
     const bytes = await readAll(await this.backend.get(BLOB(sha256)), this.backend.maxObjectSize);
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    const actual = sha256Hex(bytes);
     if (actual !== sha256) {
       throw new CorruptContent(
         `${BLOB(sha256)} in ${this.backend.description} is corrupt (its bytes hash to ${actual})`,
@@ -350,6 +376,10 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function toStoredFile(digest: FileDigest, path: string): StoredFile {

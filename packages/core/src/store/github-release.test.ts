@@ -9,8 +9,9 @@ import {
   type GitHubEmulatorOptions,
   startGitHubEmulator,
 } from '../../../../test/emulators/github';
+import { createGitHubClient, type GitHubClientOptions } from '../platform/github-client';
 import { MissingObject } from './backend';
-import { GitHubReleaseBackend, type GitHubReleaseBackendOptions } from './github-release';
+import { GitHubReleaseBackend } from './github-release';
 
 const MiB = 1024 * 1024;
 let emulator: GitHubEmulator;
@@ -30,14 +31,19 @@ async function start(options: GitHubEmulatorOptions = {}) {
   return emulator;
 }
 
-const backend = (options: Partial<GitHubReleaseBackendOptions> = {}) =>
+// The client as the GitHub platform builds it (retries, throttling), its waits scaled down.
+const backend = (options: Partial<GitHubClientOptions> = {}) =>
   new GitHubReleaseBackend({
-    token: 'test-token',
+    client: createGitHubClient({
+      token: 'test-token',
+      apiUrl: emulator.url,
+      retryBaseMs: 1,
+      writeIntervalMs: 0,
+      ...options,
+    }),
     repository: 'octo/models',
-    apiUrl: emulator.url,
     retryBaseMs: 1,
-    writeIntervalMs: 0,
-    ...options,
+    log: options.log,
   });
 
 async function file(name: string, bytes: Buffer) {

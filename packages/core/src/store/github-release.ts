@@ -1,43 +1,38 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
+import type { Octokit } from '@octokit/core';
+import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
+import type { Api } from '@octokit/plugin-rest-endpoint-methods';
 import { type ByteRange, MissingObject, OBJECT_NAME, type ObjectBackend, type ObjectInfo } from './backend';
 import { bodyInRange, FileBody, rangeHeader } from './http-body';
 
+/**
+ * An authenticated Octokit with the REST methods and pagination, as the GitHub platform builds it
+ * (token, API root, proxy, and retries with backoff on 5xx and rate limits, which GitHub asks
+ * clients to honour): the store holds no credentials and imports no `@actions/*` package.
+ */
+export type GitHubClient = Octokit & Api & { paginate: PaginateInterface };
+
 export interface GitHubReleaseBackendOptions {
-  token: string;
+  client: GitHubClient;
   /** `owner/name`. */
   repository: string;
-  /** REST API root; default https://api.github.com (GitHub Enterprise Server: its GITHUB_API_URL). */
-  apiUrl?: string;
   /** Tag and title of the storage release; default `mcp-store`. */
   release?: string;
-  /** Default: the proxy-aware fetch of @actions/github. */
-  fetch?: typeof fetch;
-  /** Milliseconds per second of waiting: scales retry-after and the 1, 4, 9 s retry backoff. Default 1000. */
+  /** Milliseconds per second of waiting: scales the 1, 4, 9 s backoff between upload attempts. Default 1000. */
   retryBaseMs?: number;
-  /** Least gap between content-creating requests; default plugin-throttling's 1 s, as GitHub asks. */
-  writeIntervalMs?: number;
-  /** Retries of a request refused by a rate limit; default 3. */
-  rateLimitRetries?: number;
   /** Attempts at one upload, a failed attempt's broken asset deleted in between; default 4. */
   uploadAttempts?: number;
-  /** Rate limits met and broken assets removed: worth a line in the job log. */
+  /** Broken assets removed: worth a line in the job log. */
   log?: (message: string) => void;
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
-type Release = Awaited<ReturnType<Octokit['rest']['repos']['createRelease']>>['data'];
+type Release = Awaited<ReturnType<GitHubClient['rest']['repos']['createRelease']>>['data'];
 /** `state` is `uploaded`, or `starter` for what a failed upload left (the description lists `open`). */
 type Asset = { id: number; name: string; size: number; state: string };
-type Gate = NonNullable<Extract<ThrottlingOptions, { onRateLimit: unknown }>['write']>;
 
 /** "Each file included in a release must be under 2 GiB." */
 const MAX_ASSET_SIZE = 2 ** 31 - 1;
-// Waiting out a primary rate limit longer than this would outlast most CI jobs anyway.
-const MAX_RATE_LIMIT_WAIT_S = 15 * 60;
 const RELEASE_BODY =
   'Content store of mcp: data and model blobs, addressed by their sha256. Kept as a draft so that new ' +
   'objects can be added even where releases become immutable once published. Do not edit or delete.';
@@ -45,12 +40,12 @@ const RELEASE_BODY =
 /**
  * Objects as assets of one storage release (tag and title `mcp-store` by default), kept as a draft:
  * where releases become immutable once published, a draft still takes new assets, and only people
- * with write access see it. Up to 2 GiB per asset; uploads spaced and retried as GitHub asks.
+ * with write access see it. Up to 2 GiB per asset; a failed upload's broken asset is replaced.
  */
 export class GitHubReleaseBackend implements ObjectBackend {
   readonly description: string;
   readonly maxObjectSize = MAX_ASSET_SIZE;
-  private readonly octokit: Octokit;
+  private readonly octokit: GitHubClient;
   private readonly repo: { owner: string; repo: string };
   private readonly tag: string;
   private readonly retryBaseMs: number;
@@ -69,31 +64,7 @@ export class GitHubReleaseBackend implements ObjectBackend {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.uploadAttempts = options.uploadAttempts ?? 4;
     this.log = options.log ?? (() => {});
-    const rateLimitRetries = options.rateLimitRetries ?? 3;
-    const gate = options.writeIntervalMs === undefined ? undefined : spacedGate(options.writeIntervalMs);
-    this.octokit = getOctokit(
-      options.token,
-      {
-        baseUrl: options.apiUrl ?? 'https://api.github.com',
-        // A `request` object replaces @actions/github's default one (its proxy-aware fetch) whole.
-        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
-        retry: { retryAfterBaseValue: this.retryBaseMs },
-        throttle: {
-          retryAfterBaseValue: this.retryBaseMs,
-          ...(gate ? { write: gate, notifications: gate } : {}),
-          onSecondaryRateLimit: (after, request, _octokit, count) => {
-            this.log(`GitHub's secondary rate limit: ${request.method} ${request.url} again in ${after} s`);
-            return count < rateLimitRetries;
-          },
-          onRateLimit: (after, request, _octokit, count) => {
-            this.log(`GitHub's rate limit: ${request.method} ${request.url} again in ${after} s`);
-            return count < rateLimitRetries && after <= MAX_RATE_LIMIT_WAIT_S;
-          },
-        },
-      },
-      retry,
-      throttling,
-    );
+    this.octokit = options.client;
   }
 
   async list(): Promise<ObjectInfo[]> {
@@ -267,23 +238,4 @@ const statusOf = (error: unknown) => (error as { status?: unknown } | null)?.sta
 function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   return typeof status !== 'number' || status >= 500 || status === 422 || status === 429;
-}
-
-/**
- * plugin-throttling makes each content-creating request wait for a Bottleneck group that spaces them
- * one second apart; it only calls `key(id).schedule(options, fn)`, so a shorter gap needs no more.
- */
-function spacedGate(intervalMs: number): Gate {
-  let last = Promise.resolve();
-  const limiter = {
-    schedule: <T>(_options: unknown, fn: () => Promise<T>): Promise<T> => {
-      const turn = last.then(fn);
-      last = turn.then(
-        () => sleep(intervalMs),
-        () => sleep(intervalMs),
-      );
-      return turn;
-    },
-  };
-  return { key: () => limiter } as unknown as Gate;
 }

@@ -12,7 +12,7 @@ export {
   ContentStore,
   type ContentStoreOptions,
 } from './content-store';
-export { GitHubReleaseBackend, type GitHubReleaseBackendOptions } from './github-release';
+export { type GitHubClient, GitHubReleaseBackend, type GitHubReleaseBackendOptions } from './github-release';
 export { GitLabPackageBackend, type GitLabPackageBackendOptions } from './gitlab-package';
 export {
   type FileDigest,
