@@ -6,6 +6,8 @@
 //   3. the paired bootstrap at 100k rows, 1000 resamples
 //   4. the content store (bench/store.mjs: hashing, the stat cache, memory, bytes uploaded, git lfs);
 //      heavy (gigabytes of temp files), BENCH_STORE=0 leaves it out
+//   5. data profiles of a generated CSV and a real Parquet file (bench/profile.mjs; BENCH_PROFILE=0 skips)
+//   6. rollback to the router confirming 100% (bench/rollback.mjs; BENCH_ROLLBACK=0 skips)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,6 +174,8 @@ const noBootstrap = await best(1, process.execPath, [
   '--json',
 ]);
 row('paired bootstrap, 100k rows × 1000 resamples', bootstrap, noBootstrap, 'same file without bootstrap');
+if (process.env.BENCH_PROFILE !== '0')
+  results.push(...(await (await import('./profile.mjs')).profileBenchmarks()));
 
 console.table(results);
 console.log(
@@ -182,4 +186,9 @@ rmSync(dir, { recursive: true, force: true });
 if (process.env.BENCH_STORE !== '0') {
   console.log('\ncontent store (bench/store.mjs):');
   execFileSync(process.execPath, [join(root, 'bench', 'store.mjs')], { stdio: 'inherit' });
+}
+
+if (process.env.BENCH_ROLLBACK !== '0') {
+  console.log('\nrollback (bench/rollback.mjs):');
+  execFileSync(process.execPath, [join(root, 'bench', 'rollback.mjs')], { stdio: 'inherit' });
 }

@@ -1,6 +1,7 @@
 export * from './action';
 export * from './audit';
 export * from './data';
+export * from './deploy';
 export * from './drift';
 export { ExitCode, InputError, McpError, nearNames } from './errors';
 export * from './gate';

@@ -27,3 +27,4 @@ export {
   shorthandRule,
   usesBaseline,
 } from './rules';
+export { NUMBER, parseNumber, RuleCursor } from './rules-expr';
