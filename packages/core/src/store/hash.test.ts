@@ -62,6 +62,28 @@ describe('hashing files on worker threads', () => {
     expect(seen.map((p) => p.bytes)).toEqual([...seen.map((p) => p.bytes)].sort((a, b) => a - b));
   });
 
+  it('answers for files restored with their mtimes under new inodes, as actions/cache restores them', async () => {
+    const dir = tempDir();
+    const cacheDir = join(dir, '.mcp', 'cache');
+    const paths = [1, 2].map((n) => join(dir, `restored-${n}.bin`));
+    paths.forEach((path, n) => {
+      writeOld(path, noise(5000 + n, n + 11));
+    });
+    const first = await hashFiles(paths, { cacheDir, chunking: small });
+    // What tar does on restore: a new file (new inode) with the old bytes and the old mtime.
+    for (const path of paths) {
+      const { ino, mtime } = statSync(path);
+      const copy = `${path}.copy`;
+      execFileSync('cp', ['--preserve=timestamps', path, copy]);
+      execFileSync('mv', [copy, path]);
+      expect(statSync(path).ino).not.toBe(ino);
+      expect(statSync(path).mtimeMs).toBe(mtime.getTime());
+    }
+    const again = await hashFiles(paths, { cacheDir, chunking: small });
+    expect(again.every((d) => d.cached)).toBe(true);
+    expect(again.map((d) => d.sha256)).toEqual(first.map((d) => d.sha256));
+  });
+
   it('re-hashing an unchanged tree reads no file: the stat cache answers', async () => {
     const dir = tempDir();
     const cacheDir = join(dir, '.mcp', 'cache');

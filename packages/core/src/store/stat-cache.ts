@@ -27,7 +27,7 @@ interface CacheFile {
 export const RACY_MS = 2000;
 
 /**
- * path + size + mtime + inode → SHA-256 and chunk list, kept in one JSON file (under `.mcp/`, so
+ * path + size + mtime → SHA-256 and chunk list, kept in one JSON file (under `.mcp/`, so
  * the actions cache can restore it). Re-hashing an unchanged tree then opens no file.
  */
 export class StatCache {
@@ -54,8 +54,9 @@ export class StatCache {
 
   get(path: string, stat: FileStat): ChunkedStream | undefined {
     const entry = Object.hasOwn(this.entries, path) ? this.entries[path] : undefined;
-    const same =
-      Array.isArray(entry) && entry[0] === stat.size && entry[1] === stat.mtimeMs && entry[2] === stat.ino;
+    // The inode is kept but not compared (as git's core.checkStat=minimal): files restored by
+    // actions/cache on a fresh runner keep size and mtime but never their inode.
+    const same = Array.isArray(entry) && entry[0] === stat.size && entry[1] === stat.mtimeMs;
     if (!same) return;
     const [size, , , sha256, flat] = entry;
     const chunks: ChunkRef[] = [];
