@@ -8,6 +8,7 @@
 //      heavy (gigabytes of temp files), BENCH_STORE=0 leaves it out
 //   5. data profiles of a generated CSV and a real Parquet file (bench/profile.mjs; BENCH_PROFILE=0 skips)
 //   6. rollback to the router confirming 100% (bench/rollback.mjs; BENCH_ROLLBACK=0 skips)
+//   7. train around a no-op, a cache hit restoring 100 MiB, concurrent mcp-meta appends (bench/train.mjs)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,4 +192,9 @@ if (process.env.BENCH_STORE !== '0') {
 if (process.env.BENCH_ROLLBACK !== '0') {
   console.log('\nrollback (bench/rollback.mjs):');
   execFileSync(process.execPath, [join(root, 'bench', 'rollback.mjs')], { stdio: 'inherit' });
+}
+
+if (process.env.BENCH_TRAIN !== '0') {
+  console.log('\ntrain (bench/train.mjs):');
+  execFileSync(process.execPath, [join(root, 'bench', 'train.mjs')], { stdio: 'inherit' });
 }

@@ -73,6 +73,15 @@ export const RunRecord = z.object({
   cachedFrom: z.string().nullable(),
   actor: z.string().nullable(),
   runUrl: z.string().nullable(),
+  /** sha256 of the model: the file the first `outputs` line named (their manifest's when several). */
+  modelDigest: SHA256.nullable().optional(),
+  /** The command was stopped by the `timeout` (its exit code is then the signal's, 128 + n). */
+  timedOut: z.boolean().optional(),
+  /** Why the run failed although the command exited 0 (a declared output missing, unreadable metrics). */
+  problems: z.array(z.string()).optional(),
+  /** Digests of the parts of the cache key (code, data, params, command, locks, spec): what changed between two runs. */
+  cacheParts: z.record(z.string(), SHA256).optional(),
+  message: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
