@@ -41,7 +41,8 @@ export const versionDataSpec = {
     digest: { description: 'sha256 of the manifest: the version’s identity.' },
     changed: { description: '`true` when a new version was recorded, `false` when the data was unchanged.' },
     diff: {
-      description: 'Files and bytes added, removed and modified, as JSON; for CSV/TSV/JSONL the exact rows added and removed per file (`rowsApproximate: true` when a huge change was counted instead).',
+      description:
+        'Files and bytes added, removed and modified, as JSON; for CSV/TSV/JSONL the exact rows added and removed per file (`rowsApproximate: true` when a huge change was counted instead).',
     },
     'bytes-uploaded': { description: 'Bytes sent to the store (only chunks it lacked).' },
     artifact: {
