@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { modelDigest } from '@mcp/core';
 import { describe, expect, it } from 'vitest';
 import { git, repoWithRemote } from '../helpers/git';
 import { actionInputs, readGitHubOutputs, repoRoot, runNode } from '../helpers/run';
@@ -98,7 +99,8 @@ describe('train action bundle (GitHub runner environment, local store)', () => {
     expect(metrics.accuracy).toBeGreaterThan(0.6);
     const outputs = JSON.parse(first.outputs.outputs ?? '');
     expect(outputs.map((o: { path: string }) => o.path)).toEqual(['metrics.json', 'model/tree.json']);
-    expect(first.outputs['model-digest']).toBe(outputs[1].sha256);
+    // The registry's identity of the model file, so register-model --run-id finds the same digest.
+    expect(first.outputs['model-digest']).toBe(modelDigest([outputs[1]]));
     expect(first.summary).toContain(
       `### Training run weather <code>${first.outputs['run-id']}</code>: succeeded`,
     );
