@@ -83,7 +83,7 @@ describe('mcp runs and mcp lineage', () => {
       ],
       [['runs', 'list', '--name', '../x'], /name: "..\/x" is not a run name/],
       [['runs', 'list', '--nme', 'weather'], /Unknown option '--nme'/],
-      [['lineage', 'nonsense'], /subject: "nonsense" is neither a run id/],
+      [['lineage', 'nonsense'], /subject: "nonsense" is not a model version/],
       [['lineage', ID(1), '--format', 'svg'], /format: "svg" is not text, markdown, mermaid or json/],
     ];
     // Independent read-only runs: side by side.

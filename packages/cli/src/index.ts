@@ -12,7 +12,7 @@ usage: mcp <action> [--<input> <value>]... [--json]
        mcp comment --report <file>       post a report written by an earlier run (fork PRs)
        mcp audit verify|log              check / print the audit log on mcp-meta
        mcp runs list|best --name <name>  recorded training runs; the best of a sweep by --metric
-       mcp lineage <run-id>|<data>@v<n>  data → run → model, as text or a Mermaid graph
+       mcp lineage <model>@v<x.y.z>|<run-id>|<data>@v<n>   data → run → model, as text or Mermaid
        mcp models show [<name>]          the model registry: versions, stages, metrics
        mcp models history <name>         a model's registry events, oldest first
        mcp promote <name>@<version|latest> --stage <stage> [--unassign]   assign or remove a stage

@@ -3,7 +3,7 @@ import { ExitCode, formatLineageMermaid, formatLineageText, InputError, lineageO
 import { metaOptions, metaSnapshot } from './meta';
 
 export const lineageUsage =
-  'usage: mcp lineage <run-id>|<dataset>@v<n> [--format text|markdown|mermaid|json] [--remote origin] [--branch mcp-meta]';
+  'usage: mcp lineage <model>@v<semver>|<run-id>|<dataset>@v<n> [--format text|markdown|mermaid|json] [--remote origin] [--branch mcp-meta]';
 
 /** `mcp lineage`: the chain data → run (→ model → deployment) as text, a Mermaid graph or JSON. */
 export async function lineageCommand(argv: string[]): Promise<number> {
@@ -17,7 +17,8 @@ export async function lineageCommand(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: { ...metaOptions, format: { type: 'string', default: 'text' } },
     });
-    if (positionals.length !== 1) throw new InputError('give one run id or data version', 'subject');
+    if (positionals.length !== 1)
+      throw new InputError('give one model version, run id or data version', 'subject');
     if (!['text', 'markdown', 'mermaid', 'json'].includes(values.format)) {
       throw new InputError(`format: "${values.format}" is not text, markdown, mermaid or json`, 'format');
     }

@@ -1,5 +1,6 @@
 import { findDataVersion } from '../data/record';
 import type { MetaView } from '../meta';
+import type { ModelVersion } from '../registry/record';
 import { findRun, type RunRecord } from '../train/record';
 
 export type LineageKind = 'data' | 'run' | 'model' | 'deployment';
@@ -40,31 +41,54 @@ export class LineageBuilder {
     this.edges.set(`${from}\0${to}`, [from, to]);
   }
 
+  /** The model version, the run it came from (or, registered from files, the data it names). */
+  async addModel(model: ModelVersion): Promise<string> {
+    const id = this.node({
+      id: `model:${model.tag}`,
+      kind: 'model',
+      label: model.tag,
+      detail: [
+        `sha256:${model.digest.slice(0, 12)}`,
+        `${model.files.length} files`,
+        `commit ${model.commit.slice(0, 7)}`,
+        model.createdAt.slice(0, 10),
+      ].join(', '),
+    });
+    const run = model.runId ? await findRun(this.view, model.runId) : undefined;
+    if (run) {
+      this.edge(await this.addRun(run), id);
+    } else {
+      for (const data of model.data) this.edge(await this.addData(data), id);
+    }
+    return id;
+  }
+
   /** The run, the data it read and, for a cache hit, the run whose outputs it restored. */
   async addRun(run: RunRecord, depth = 0): Promise<string> {
     const id = this.node(runNode(run));
-    for (const data of run.data) {
-      const record = await findDataVersion(this.view, data.name, data.digest).catch(() => undefined);
-      const dataId = this.node({
-        id: `data:${data.name}@${data.number}`,
-        kind: 'data',
-        label: `${data.name} v${data.number}`,
-        detail: [
-          `sha256:${data.digest.slice(0, 12)}`,
-          record ? `${record.files.length} files, ${formatBytes(record.bytes)}` : 'record not found',
-          record ? record.createdAt.slice(0, 10) : '',
-        ]
-          .filter(Boolean)
-          .join(', '),
-      });
-      this.edge(dataId, id);
-    }
+    for (const data of run.data) this.edge(await this.addData(data), id);
     // A chain of cache hits is short in practice; the bound keeps a corrupt loop finite.
     if (run.cachedFrom && depth < 16) {
       const origin = await findRun(this.view, run.cachedFrom);
       if (origin) this.edge(await this.addRun(origin, depth + 1), id);
     }
     return id;
+  }
+
+  private async addData(data: { name: string; number: number; digest: string }): Promise<string> {
+    const record = await findDataVersion(this.view, data.name, data.digest).catch(() => undefined);
+    return this.node({
+      id: `data:${data.name}@${data.number}`,
+      kind: 'data',
+      label: `${data.name} v${data.number}`,
+      detail: [
+        `sha256:${data.digest.slice(0, 12)}`,
+        record ? `${record.files.length} files, ${formatBytes(record.bytes)}` : 'record not found',
+        record ? record.createdAt.slice(0, 10) : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    });
   }
 
   build(subject: string): LineageGraph {

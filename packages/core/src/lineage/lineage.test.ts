@@ -98,6 +98,39 @@ describe('lineageOf', () => {
     expect(text).toContain(`← train v3, run ${ID(1)}`);
   });
 
+  it('traces a model version through its run to the data', async () => {
+    const model = {
+      schemaVersion: 1,
+      name: 'weather',
+      semver: '0.0.3',
+      tag: 'weather@v0.0.3',
+      commit: 'b'.repeat(40),
+      files: [{ path: 'model/tree.json', size: 10, sha256: 'e'.repeat(64) }],
+      digest: '9'.repeat(64),
+      runId: ID(2),
+      data: [{ name: 'train', number: 3, digest }],
+      metrics: { f1: 0.91 },
+      description: null,
+      labels: [],
+      createdAt: '2026-11-29T09:00:00.000Z',
+      actor: 'alice',
+      runUrl: null,
+    };
+    const withModel = view({
+      'data/train/v3.json': data,
+      [runRecordPath('weather', ID(1))]: first,
+      [runRecordPath('weather', ID(2))]: hit,
+      'models/weather/v0.0.3.json': model,
+    });
+    const graph = await lineageOf(withModel, 'weather@v0.0.3');
+    expect(graph.subject).toBe('model:weather@v0.0.3');
+    expect(graph.edges).toContainEqual([`run:${ID(2)}`, 'model:weather@v0.0.3']);
+    expect(formatLineageText(graph)).toMatch(
+      /\* model\s+weather@v0\.0\.3\s+sha256:999999999999, 1 files, commit bbbbbbb/,
+    );
+    await expect(lineageOf(withModel, 'weather@v0.0.4')).rejects.toThrow('no model version weather@v0.0.4');
+  });
+
   it('lists the runs that read a data version, downstream', async () => {
     const graph = await lineageOf(meta, 'train@v3');
     expect(graph.subject).toBe('data:train@3');
@@ -129,7 +162,9 @@ describe('lineageOf', () => {
   });
 
   it('says what a subject must look like', async () => {
-    await expect(lineageOf(meta, 'nonsense')).rejects.toThrow(/neither a run id .* nor a data version/);
+    await expect(lineageOf(meta, 'nonsense')).rejects.toThrow(
+      /is not a model version .* a run id .* or a data version/,
+    );
     await expect(lineageOf(meta, '20991231T000000Z-00000000')).rejects.toThrow(
       'no run 20991231T000000Z-00000000',
     );
