@@ -3,7 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { McpError } from '../errors';
-import { type ChunkRef, type ContentStore, resolveInside, type StoredFile } from '../store';
+import { type ChunkRef, type ContentStore, mapLimit, resolveInside, type StoredFile } from '../store';
 
 /** The store blob that holds files' chunk lists: what a record needs to read its files back. */
 export const ChunkLists = z.object({
@@ -41,6 +41,9 @@ export function withChunks(
   });
 }
 
+/** Files read from the store at once during a pull. */
+const FILES_IN_FLIGHT = 4;
+
 export interface Materialized {
   /** Absolute paths of the files, in the order of the entries. */
   targets: string[];
@@ -66,18 +69,24 @@ export async function materialize(
   let downloaded = 0;
   let written = 0;
   try {
-    const moves: [string, string][] = [];
-    for (const [i, entry] of entries.entries()) {
-      const target = targets[i] as string;
-      const present = reuse.files.get(target);
-      if (present?.sha256 === entry.sha256 && present.mode === entry.mode) continue;
-      const staged = join(staging, String(i));
-      await mkdir(staging, { recursive: true });
-      const result = await store.readFile(entry, staged, { reuse });
+    await mkdir(staging, { recursive: true });
+    // Several files at a time (each one's missing ranges are fetched in parallel as well), so a
+    // dataset of many small files is not one round trip after another.
+    let done = 0;
+    const staged = await mapLimit([...entries.keys()], FILES_IN_FLIGHT, async (i) => {
+      const entry = entries[i] as StoredFile;
+      const present = reuse.files.get(targets[i] as string);
+      if (present?.sha256 === entry.sha256 && present.mode === entry.mode) {
+        done++;
+        return undefined;
+      }
+      const path = join(staging, String(i));
+      const result = await store.readFile(entry, path, { reuse });
       downloaded += result.bytesDownloaded;
-      moves.push([staged, target]);
-      onFile({ files: i + 1, totalFiles: entries.length, bytesDownloaded: downloaded });
-    }
+      onFile({ files: ++done, totalFiles: entries.length, bytesDownloaded: downloaded });
+      return path;
+    });
+    const moves = staged.flatMap((path, i) => (path ? [[path, targets[i] as string] as const] : []));
     for (const [staged, target] of moves) {
       await mkdir(dirname(target), { recursive: true });
       await rename(staged, target);

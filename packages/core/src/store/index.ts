@@ -6,6 +6,7 @@ export {
   chunkingOptions,
   DEFAULT_CHUNKING,
 } from './cdc';
+export { mapLimit } from './concurrency';
 export {
   type AddProgress,
   type AddResult,
