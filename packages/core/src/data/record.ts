@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../audit';
-import { InputError, McpError } from '../errors';
-import type { MetaView } from '../meta';
+import { InputError } from '../errors';
+import { type MetaView, readRecord } from '../meta';
 
 /** One file of a version. `rows` (CSV/TSV/JSONL only) is a profile, not part of the identity. */
 export const DataFile = z.object({
@@ -81,19 +81,7 @@ export async function readDataVersion(
   name: string,
   number: number,
 ): Promise<DataVersion | undefined> {
-  const path = dataVersionPath(name, number);
-  const text = await view.read(path);
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new McpError(`${path} on mcp-meta is not JSON`);
-  }
-  const parsed = DataVersion.safeParse(value);
-  if (!parsed.success)
-    throw new McpError(`${path} on mcp-meta is not a DataVersion: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return readRecord(view, DataVersion, dataVersionPath(name, number), 'DataVersion');
 }
 
 export async function latestDataVersion(

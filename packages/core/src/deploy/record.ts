@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError, McpError } from '../errors';
-import type { MetaView } from '../meta';
+import { type MetaView, parseRecord } from '../meta';
 import { ProviderSettings } from './providers';
 import { AnalysisSettings } from './sources';
 
@@ -266,19 +266,6 @@ export function assemble(events: readonly DeploymentEvent[]): Deployment {
 
 export function formatRecord(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-function parseRecord<T>(schema: z.ZodType<T>, text: string, path: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new McpError(`${path} on mcp-meta is not JSON`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new McpError(`${path} on mcp-meta is not a ${what}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }
 
 /** The deployment numbers of an environment on the tip, ascending. */

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type AuditContext, appendWithAudit, canonicalJson } from '../audit';
-import { McpError } from '../errors';
-import type { MetaBranch, MetaView } from '../meta';
+import { type MetaBranch, type MetaView, readRecord } from '../meta';
 import { checkModelName } from './grammar';
 
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -82,19 +81,7 @@ export async function readModelVersion(
   name: string,
   version: string,
 ): Promise<ModelVersion | undefined> {
-  const path = modelVersionPath(name, version);
-  const text = await view.read(path);
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new McpError(`${path} on mcp-meta is not JSON`);
-  }
-  const parsed = ModelVersion.safeParse(value);
-  if (!parsed.success)
-    throw new McpError(`${path} on mcp-meta is not a ModelVersion: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return readRecord(view, ModelVersion, modelVersionPath(name, version), 'ModelVersion');
 }
 
 /** Every version record of `name` on the tip, by `v<semver>`. */

@@ -500,11 +500,12 @@ describe('tables', () => {
       [
         'time                      event     version  stage  by     tag',
         '2026-03-01T12:00:00.000Z  register  v0.0.1   -      Alice  churn@v0.0.1',
-        '2026-03-01T12:00:00.000Z  assign    v0.0.1   prod   Alice  churn#prod#1',
+        // One second later than asked: a model's events never share a tagger second.
+        '2026-03-01T12:00:01.000Z  assign    v0.0.1   prod   Alice  churn#prod#1',
       ].join('\n'),
     );
     expect(formatHistory(events, 'markdown').split('\n')[3]).toBe(
-      '| 2026-03-01T12:00:00.000Z | assign | v0.0.1 | prod | Alice | churn\\#prod\\#1 |',
+      '| 2026-03-01T12:00:01.000Z | assign | v0.0.1 | prod | Alice | churn\\#prod\\#1 |',
     );
   });
 });

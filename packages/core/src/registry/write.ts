@@ -93,7 +93,7 @@ export async function registerVersion(git: RegistryGit, options: RegisterOptions
     ]
       .filter(Boolean)
       .join('\n\n');
-    const time = (options.now ?? (() => new Date()))();
+    const time = eventTime(options.now, tags, name);
     const published = await publish(git, tag, commit, message, time);
     if ('retry' in published) return published;
     return {
@@ -157,7 +157,7 @@ async function writeStageTag(
     ]
       .filter(Boolean)
       .join('\n\n');
-    return finish(git, model, parsed, version, message, options.now, attempts);
+    return finish(git, model, parsed, version, message, () => eventTime(options.now, tags, name), attempts);
   });
 }
 
@@ -186,7 +186,7 @@ export async function deregisterVersion(
     ]
       .filter(Boolean)
       .join('\n\n');
-    return finish(git, model, parsed, version, message, options.now, attempts);
+    return finish(git, model, parsed, version, message, () => eventTime(options.now, tags, name), attempts);
   });
 }
 
@@ -223,7 +223,7 @@ export async function deprecateModel(
     const message = [`Deprecating artifact '${name}'`, options.message?.trim() ?? '']
       .filter(Boolean)
       .join('\n\n');
-    const time = (options.now ?? (() => new Date()))();
+    const time = eventTime(options.now, tags, name);
     const published = await publish(git, tag, last.commit, message, time);
     if ('retry' in published) return published;
     return {
@@ -267,6 +267,18 @@ async function finish(
       warnings,
     },
   };
+}
+
+/**
+ * Now, or one second after the name's latest tag when the clock has not moved past it: tagger
+ * times have whole seconds, and GTO orders a model's events by them, so two events in one
+ * second (a deprecation, then a registration that revives the model) would otherwise tie.
+ */
+function eventTime(now: (() => Date) | undefined, tags: readonly TagRecord[], name: string): Date {
+  const clock = (now ?? (() => new Date()))();
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const record of tags) if (record.parsed.name === name) latest = Math.max(latest, record.time);
+  return clock.getTime() / 1000 >= latest + 1 ? clock : new Date((latest + 1) * 1000);
 }
 
 async function publish(

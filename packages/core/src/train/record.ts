@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { InputError, McpError } from '../errors';
-import type { MetaView } from '../meta';
+import { InputError } from '../errors';
+import { type MetaView, readRecord } from '../meta';
 
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -128,27 +128,12 @@ export function formatRunRecord(record: RunRecord): string {
   return `${JSON.stringify(RunRecord.parse(record), null, 2)}\n`;
 }
 
-function parseJson<T>(path: string, text: string, schema: z.ZodType<T>, kind: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new McpError(`${path} on mcp-meta is not JSON`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new McpError(`${path} on mcp-meta is not a ${kind}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
 export async function readRun(
   view: Pick<MetaView, 'read'>,
   name: string,
   id: string,
 ): Promise<RunRecord | undefined> {
-  const path = runRecordPath(name, id);
-  const text = await view.read(path);
-  return text === undefined ? undefined : parseJson(path, text, RunRecord, 'RunRecord');
+  return readRecord(view, RunRecord, runRecordPath(name, id), 'RunRecord');
 }
 
 /** Every run of `name`, oldest first. */
@@ -188,7 +173,5 @@ export async function readCacheEntry(
   view: Pick<MetaView, 'read'>,
   key: string,
 ): Promise<CacheEntry | undefined> {
-  const path = cacheEntryPath(key);
-  const text = await view.read(path);
-  return text === undefined ? undefined : parseJson(path, text, CacheEntry, 'cache entry');
+  return readRecord(view, CacheEntry, cacheEntryPath(key), 'cache entry');
 }
