@@ -1,5 +1,5 @@
-import type { Cell, ColumnType, PresentCell } from './cells';
-import { type FrequencyKey, FrequentValues } from './frequent';
+import type { ColumnType, PresentCell } from './cells';
+import { type FrequencyKey, FrequentValues, ownCopy } from './frequent';
 import { finalize, murmur3 } from './hash';
 import { KllSketch } from './kll';
 import { Moments } from './moments';
@@ -7,7 +7,11 @@ import { QUANTILE_PROBABILITIES, type SketchOptions } from './options';
 import { Reservoir } from './reservoir';
 import type { ColumnProfile, NumericSummary } from './schema';
 
-type Kind = Exclude<Cell['kind'], 'missing'>;
+/** The kinds of value a column summarises as numbers (datetimes as epoch milliseconds). */
+export type NumericKind = 'integer' | 'number' | 'datetime';
+
+/** Numbers summarised at a time. */
+const BATCH = 256;
 
 /**
  * Everything a profile says about one column, gathered in one pass in memory that does not grow
@@ -15,19 +19,29 @@ type Kind = Exclude<Cell['kind'], 'missing'>;
  * and a reservoir sample. Missing values are those never added: rows − present.
  */
 export class ColumnProfiler {
-  private readonly kinds: Record<Kind, number> = {
-    integer: 0,
-    number: 0,
-    boolean: 0,
-    datetime: 0,
-    string: 0,
-  };
+  private integers = 0;
+  private numbers = 0;
+  private booleans = 0;
+  private datetimes = 0;
+  private strings = 0;
+  /**
+   * Until a value rules out a numeric type (text, a boolean, dates beside numbers), moments and
+   * quantiles are kept; after, the column reports none, so they are no longer fed.
+   */
+  private mayBeNumeric = true;
   private readonly moments = new Moments();
   private readonly quantiles: KllSketch;
   private readonly frequencies: FrequentValues;
   private readonly reservoir: Reservoir;
   private readonly sample: FrequencyKey[] = [];
   private infinite = 0;
+  // Numbers not yet summarised, in order: all of them for the frequencies and the sample, the
+  // finite ones for the moments and quantiles. Fed to one sketch after another, in batches, each
+  // loop keeps one sketch's state at hand, where a number at a time went through them all.
+  private readonly pending = new Float64Array(BATCH);
+  private pendingCount = 0;
+  private readonly finite = new Float64Array(BATCH);
+  private finiteCount = 0;
   present = 0;
 
   constructor(
@@ -47,21 +61,67 @@ export class ColumnProfiler {
    * and Parquet — booleans as true/false, text as written.
    */
   add(cell: PresentCell, text: string): void {
+    if (cell.kind === 'string') this.addText(text);
+    else if (cell.kind === 'boolean') this.addBoolean(cell.value);
+    else this.addNumber(cell.kind, cell.value);
+  }
+
+  addNumber(kind: NumericKind, value: number): void {
     this.present++;
-    this.kinds[cell.kind]++;
-    const key = cell.kind === 'string' ? text : cell.kind === 'boolean' ? String(cell.value) : cell.value;
-    this.frequencies.add(key);
-    const slot = this.reservoir.offer();
-    if (slot >= 0) this.sample[slot] = key;
-    if (cell.kind === 'integer' || cell.kind === 'number' || cell.kind === 'datetime') {
-      if (Number.isFinite(cell.value)) {
-        this.moments.add(cell.value);
-        this.quantiles.add(cell.value);
-      } else this.infinite++;
+    if (kind === 'integer') this.integers++;
+    else if (kind === 'number') this.numbers++;
+    else this.datetimes++;
+    if (this.mayBeNumeric) {
+      if (this.datetimes > 0 && this.integers + this.numbers > 0) this.mayBeNumeric = false;
+      else if (Number.isFinite(value)) this.finite[this.finiteCount++] = value;
+      else this.infinite++;
     }
+    this.pending[this.pendingCount++] = value;
+    if (this.pendingCount === BATCH) this.flush();
+  }
+
+  addBoolean(value: boolean): void {
+    this.flush();
+    this.present++;
+    this.booleans++;
+    this.mayBeNumeric = false;
+    this.addKey(value ? 'true' : 'false');
+  }
+
+  addText(text: string): void {
+    this.flush();
+    this.present++;
+    this.strings++;
+    this.mayBeNumeric = false;
+    this.addKey(text);
+  }
+
+  /** Summarises the pending numbers (before any other value, so that every sketch sees the order). */
+  private flush(): void {
+    const count = this.pendingCount;
+    if (count === 0) return;
+    const values = this.pending;
+    for (let i = 0; i < count; i++) this.frequencies.addNumber(values[i] as number);
+    for (let i = 0; i < count; i++) {
+      const slot = this.reservoir.offer();
+      if (slot >= 0) this.sample[slot] = values[i] as number;
+    }
+    if (this.mayBeNumeric) {
+      this.moments.addAll(this.finite, this.finiteCount);
+      this.quantiles.addAll(this.finite, this.finiteCount);
+    }
+    this.pendingCount = 0;
+    this.finiteCount = 0;
+  }
+
+  private addKey(key: string): void {
+    this.frequencies.addText(key);
+    const slot = this.reservoir.offer();
+    if (slot >= 0) this.sample[slot] = ownCopy(key);
   }
 
   finish(rows: number): ColumnProfile {
+    this.flush();
     const type = this.type();
     const missing = rows - this.present;
     const numeric =
@@ -86,13 +146,12 @@ export class ColumnProfiler {
 
   /** One type for every present value, else `string`; an all-missing column is `string` too. */
   private type(): ColumnType {
-    const { integer, number, boolean, datetime, string } = this.kinds;
     const present = this.present;
-    if (present === 0 || string > 0) return 'string';
-    if (boolean === present) return 'boolean';
-    if (datetime === present) return 'datetime';
-    if (integer === present) return 'integer';
-    if (integer + number === present) return 'number';
+    if (present === 0 || this.strings > 0) return 'string';
+    if (this.booleans === present) return 'boolean';
+    if (this.datetimes === present) return 'datetime';
+    if (this.integers === present) return 'integer';
+    if (this.integers + this.numbers === present) return 'number';
     return 'string';
   }
 

@@ -3,6 +3,9 @@ import { murmur3, murmur3Number } from './hash';
 /** 2^14 registers: relative standard error 1.04 / √16384 ≈ 0.81 %, 16 KiB per column. */
 export const HLL_PRECISION = 14;
 const RANK_BITS = 64 - HLL_PRECISION;
+/** Seeds of the two 32-bit hashes that make a value's 64-bit one. */
+const HIGH_SEED = 0x5bd1e995;
+const LOW_SEED = 0x1b873593;
 
 /**
  * HyperLogLog distinct-count sketch over a 64-bit hash (two seeded 32-bit MurmurHash3 values), so
@@ -15,8 +18,22 @@ export class HyperLogLog {
 
   /** Adds a value: numbers by their bits (fast, and 1.0 and 1 are one value), text by its code units. */
   add(value: string | number): void {
-    const high = typeof value === 'number' ? murmur3Number(value, 0x5bd1e995) : murmur3(value, 0x5bd1e995);
-    const low = typeof value === 'number' ? murmur3Number(value, 0x1b873593) : murmur3(value, 0x1b873593);
+    if (typeof value === 'number') this.addNumber(value);
+    else this.addText(value);
+  }
+
+  addNumber(value: number): void {
+    const high = murmur3Number(value, HIGH_SEED);
+    // The second hash only matters when the first's 18 rank bits are all 0 (once in 2^18 values).
+    this.record(high, high << HLL_PRECISION !== 0 ? 0 : murmur3Number(value, LOW_SEED));
+  }
+
+  addText(value: string): void {
+    const high = murmur3(value, HIGH_SEED);
+    this.record(high, high << HLL_PRECISION !== 0 ? 0 : murmur3(value, LOW_SEED));
+  }
+
+  private record(high: number, low: number): void {
     const index = high >>> (32 - HLL_PRECISION);
     // The rank is 1 + the leading zeros of the remaining 50 bits: 18 from `high`, then `low`.
     const rest = (high << HLL_PRECISION) >>> 0;

@@ -43,6 +43,22 @@ export class KllSketch {
     if (++this.retained >= this.limit) this.compress();
   }
 
+  /** Adds values[0, count) in order: as adding each does. */
+  addAll(values: Float64Array, count: number): void {
+    let min = this.min;
+    let max = this.max;
+    for (let i = 0; i < count; i++) {
+      const value = values[i] as number;
+      if (value < min) min = value;
+      if (value > max) max = value;
+      this.push(0, value);
+      if (++this.retained >= this.limit) this.compress();
+    }
+    this.min = min;
+    this.max = max;
+    this.count += count;
+  }
+
   /** Adds another sketch's stream to this one. */
   merge(other: KllSketch): void {
     while (this.levels.length < other.levels.length) this.grow();
@@ -95,14 +111,8 @@ export class KllSketch {
   }
 
   private push(h: number, value: number): void {
-    let level = this.levels[h] as Float64Array;
+    const level = this.reserve(h, 1);
     const size = this.sizes[h] ?? 0;
-    if (size === level.length) {
-      const bigger = new Float64Array(level.length * 2);
-      bigger.set(level);
-      this.levels[h] = bigger;
-      level = bigger;
-    }
     level[size] = value;
     this.sizes[h] = size + 1;
   }
@@ -119,12 +129,29 @@ export class KllSketch {
   /** Sorts level h and promotes every other item; an odd one out (the smallest) stays behind. */
   private compact(h: number): void {
     const size = this.sizes[h] ?? 0;
-    const level = (this.levels[h] as Float64Array).subarray(0, size).sort();
+    const level = this.levels[h] as Float64Array;
+    sortPrefix(level, size);
     const keep = size % 2;
-    const offset = this.random.next() & 1;
-    for (let i = keep + offset; i < size; i += 2) this.push(h + 1, level[i] ?? 0);
+    const promoted = (size - keep) / 2;
+    const upper = this.reserve(h + 1, promoted);
+    let to = this.sizes[h + 1] ?? 0;
+    for (let i = keep + (this.random.next() & 1); i < size; i += 2) upper[to++] = level[i] as number;
+    this.sizes[h + 1] = to;
     this.sizes[h] = keep;
-    this.retained -= (size - keep) / 2;
+    this.retained -= promoted;
+  }
+
+  /** Level h, with room for `more` items. */
+  private reserve(h: number, more: number): Float64Array {
+    const level = this.levels[h] as Float64Array;
+    const needed = (this.sizes[h] ?? 0) + more;
+    if (needed <= level.length) return level;
+    let length = level.length * 2;
+    while (length < needed) length *= 2;
+    const bigger = new Float64Array(length);
+    bigger.set(level);
+    this.levels[h] = bigger;
+    return bigger;
   }
 
   private grow(): void {
@@ -161,4 +188,86 @@ export class KllSketch {
     });
     return { values, cumulative };
   }
+}
+
+/** Levels up to this size are sorted by insertion; runs shorter are lengthened so before merging. */
+const MIN_RUN = 16;
+let scratch = new Float64Array(256);
+let bounds = new Int32Array(64);
+
+/**
+ * Sorts level[0, size) into the order Float64Array.prototype.sort gives (−0 before 0, NaN last),
+ * as any correct sort does, since equal items are the same number. Not that built-in, whose call
+ * costs more than most compactions, which sort a few items: those are sorted by insertion. A
+ * longer level holds sorted runs promoted from below, which a natural merge sort takes as they are.
+ */
+function sortPrefix(level: Float64Array, size: number): void {
+  if (size <= MIN_RUN) {
+    insertionSort(level, 0, 1, size);
+    return;
+  }
+  if (bounds.length <= size) bounds = new Int32Array(2 * size);
+  let runs = 0;
+  for (let from = 0; from < size; ) {
+    let to = from + 1;
+    while (to < size && !sortsBefore(level[to] as number, level[to - 1] as number)) to++;
+    if (to - from < MIN_RUN && to < size) {
+      const end = Math.min(from + MIN_RUN, size);
+      insertionSort(level, from, to, end);
+      to = end;
+    }
+    bounds[runs++] = from;
+    from = to;
+  }
+  bounds[runs] = size;
+  if (runs === 1) return;
+  if (scratch.length < size) scratch = new Float64Array(2 ** Math.ceil(Math.log2(size)));
+  while (runs > 1) {
+    let merged = 0;
+    let run = 0;
+    for (; run + 1 < runs; run += 2) {
+      merge(level, bounds[run] as number, bounds[run + 1] as number, bounds[run + 2] as number);
+      bounds[merged++] = bounds[run] as number;
+    }
+    if (run < runs) bounds[merged++] = bounds[run] as number;
+    bounds[merged] = size;
+    runs = merged;
+  }
+}
+
+/** Sorts items[from, to), of which items[from, sorted) are sorted already, by insertion. */
+function insertionSort(items: Float64Array, from: number, sorted: number, to: number): void {
+  for (let i = sorted; i < to; i++) {
+    const item = items[i] as number;
+    let j = i - 1;
+    for (; j >= from && sortsBefore(item, items[j] as number); j--) items[j + 1] = items[j] as number;
+    items[j + 1] = item;
+  }
+}
+
+/** Merges the sorted items[from, middle) and items[middle, to) in place, through the scratch. */
+function merge(items: Float64Array, from: number, middle: number, to: number): void {
+  if (!sortsBefore(items[middle] as number, items[middle - 1] as number)) return; // in order already
+  scratch.set(items.subarray(from, middle), from);
+  let left = from;
+  let right = middle;
+  let out = from;
+  while (left < middle && right < to) {
+    const a = scratch[left] as number;
+    const b = items[right] as number;
+    if (sortsBefore(b, a)) {
+      items[out++] = b;
+      right++;
+    } else {
+      items[out++] = a;
+      left++;
+    }
+  }
+  while (left < middle) items[out++] = scratch[left++] as number;
+}
+
+function sortsBefore(a: number, b: number): boolean {
+  if (a < b) return true;
+  if (a === 0 && b === 0) return 1 / a < 1 / b; // −0 before 0
+  return Number.isNaN(b) && !Number.isNaN(a); // NaN after every number
 }

@@ -1,11 +1,10 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../errors';
-import type { PresentCell } from './cells';
+import type { ColumnProfiler, NumericKind } from './column';
 import type { TableProfiler } from './table';
 
 type SchemaElement = ReturnType<typeof parquetSchema>['element'];
-type NumericKind = 'integer' | 'number' | 'datetime';
 
 /**
  * Reads a Parquet file into the table one row group and one column at a time (hyparquet's lazy
@@ -38,11 +37,7 @@ export async function readParquet(
   for (const range of scan.ranges) {
     for (const field of fields) {
       const values = await scan.readColumn({ column: field.name, ...range });
-      for (let i = 0; i < values.length; i++) {
-        const value: unknown = values[i];
-        if (value === null || value === undefined) continue;
-        field.column.add(parquetCell(value, field.numericKind), textOf(value));
-      }
+      addValues(field.column, values, field.numericKind);
     }
   }
   table.rows = Number(metadata.num_rows);
@@ -71,19 +66,21 @@ function numericKind(element: SchemaElement): NumericKind {
   return element.type === 'FLOAT' || element.type === 'DOUBLE' ? 'number' : 'integer';
 }
 
-function parquetCell(value: unknown, kind: NumericKind): PresentCell {
-  if (typeof value === 'number') return { kind, value };
-  if (typeof value === 'bigint') return { kind, value: Number(value) };
-  if (typeof value === 'boolean') return { kind: 'boolean', value };
-  if (value instanceof Date) return { kind: 'datetime', value: value.getTime() };
-  return { kind: 'string' };
+function addValues(column: ColumnProfiler, values: ArrayLike<unknown>, kind: NumericKind): void {
+  for (let i = 0; i < values.length; i++) {
+    const value: unknown = values[i];
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'number') column.addNumber(kind, value);
+    else if (typeof value === 'bigint') column.addNumber(kind, Number(value));
+    else if (typeof value === 'boolean') column.addBoolean(value);
+    else if (value instanceof Date) column.addNumber('datetime', value.getTime());
+    else column.addText(textOf(value));
+  }
 }
 
-/** The text of a value that counts as text; numbers, booleans and dates are counted by value. */
+/** The text of a value that counts as text: a string, bytes in base64, anything nested as JSON. */
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return '';
-  if (value instanceof Date) return '';
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (typeof value === 'object') {
     return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));

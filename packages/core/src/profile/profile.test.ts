@@ -199,6 +199,19 @@ describe('CSV edge cases', () => {
     );
   });
 
+  it('reads a character whole when the file is read in two chunks across it', async () => {
+    const path = join(scratch, 'split-character.csv');
+    // A file is read 64 KiB at a time: the two bytes of this é are bytes 65535 and 65536.
+    const before = `words\n${'x\n'.repeat(32_763)}caf`;
+    expect(Buffer.byteLength(before)).toBe(65_535);
+    writeFileSync(path, `${before}é\n${'café\n'.repeat(9)}`);
+    const words = column(await profileFile(path), 'words');
+    expect(words.top.values.map((v) => [v.value, v.count])).toEqual([
+      ['x', 32_763],
+      ['café', 10],
+    ]);
+  });
+
   it('names columns as pandas does: blanks are Unnamed, repeats get a suffix', async () => {
     const path = join(scratch, 'headers.csv');
     writeFileSync(path, ',a,a,b\n0,1,2,3\n');
