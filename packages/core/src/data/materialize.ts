@@ -41,6 +41,15 @@ export function withChunks(
   });
 }
 
+export interface MaterializeProgress {
+  files: number;
+  totalFiles: number;
+  /** Bytes in place (downloaded, reused or already right), of `totalBytes`; moves within a file. */
+  bytes: number;
+  totalBytes: number;
+  bytesDownloaded: number;
+}
+
 /** Files read from the store at once during a pull. */
 const FILES_IN_FLIGHT = 4;
 
@@ -60,7 +69,7 @@ export async function materialize(
   store: ContentStore,
   entries: StoredFile[],
   destination: string,
-  onFile: (progress: { files: number; totalFiles: number; bytesDownloaded: number }) => void = () => {},
+  onProgress: (progress: MaterializeProgress) => void = () => {},
 ): Promise<Materialized> {
   await mkdir(destination, { recursive: true });
   const targets = await Promise.all(entries.map((e) => resolveInside(destination, e.path)));
@@ -73,17 +82,40 @@ export async function materialize(
     // Several files at a time (each one's missing ranges are fetched in parallel as well), so a
     // dataset of many small files is not one round trip after another.
     let done = 0;
+    let placed = 0;
+    const totalBytes = entries.reduce((sum, e) => sum + e.size, 0);
+    const report = () =>
+      onProgress({
+        files: done,
+        totalFiles: entries.length,
+        bytes: placed,
+        totalBytes,
+        bytesDownloaded: downloaded,
+      });
     const staged = await mapLimit([...entries.keys()], FILES_IN_FLIGHT, async (i) => {
       const entry = entries[i] as StoredFile;
       const present = reuse.files.get(targets[i] as string);
       if (present?.sha256 === entry.sha256 && present.mode === entry.mode) {
         done++;
+        placed += entry.size;
+        report();
         return undefined;
       }
       const path = join(staging, String(i));
-      const result = await store.readFile(entry, path, { reuse });
+      // Progress inside the file too, so one large file is not silent until it is done.
+      let here = 0;
+      const result = await store.readFile(entry, path, {
+        reuse,
+        onProgress: (p) => {
+          placed += p.bytes - here;
+          here = p.bytes;
+          report();
+        },
+      });
+      placed += entry.size - here;
       downloaded += result.bytesDownloaded;
-      onFile({ files: ++done, totalFiles: entries.length, bytesDownloaded: downloaded });
+      done++;
+      report();
       return path;
     });
     const moves = staged.flatMap((path, i) => (path ? [[path, targets[i] as string] as const] : []));

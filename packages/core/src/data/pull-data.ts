@@ -38,9 +38,6 @@ async function pullData(platform: Platform, inputs: Inputs): Promise<Result> {
       await readChunkLists(store, record.chunks, workspace),
       `${record.name} v${record.number}`,
     );
-    // materialize reports file by file: bytes done are the sizes of the files done so far.
-    const sizes = [0];
-    for (const entry of entries) sizes.push((sizes.at(-1) as number) + entry.size);
     const progress = new TransferProgress((line) => platform.info(line), `${record.name}: pulling`);
     const {
       targets,
@@ -50,12 +47,12 @@ async function pullData(platform: Platform, inputs: Inputs): Promise<Result> {
       progress.update({
         files: done.files,
         totalFiles: done.totalFiles,
-        bytes: sizes[done.files] as number,
-        totalBytes: sizes.at(-1) as number,
+        bytes: done.bytes,
+        totalBytes: done.totalBytes,
         detail: `${mib(done.bytesDownloaded)} MiB downloaded`,
       }),
     );
-    const total = sizes.at(-1) as number;
+    const total = entries.reduce((sum, e) => sum + e.size, 0);
     progress.finish({ bytes: total, totalBytes: total });
     const removed = inputs.clean === 'true' ? await clean(destination, new Set(targets)) : 0;
     const shown = relative(workspace, destination) || '.';
