@@ -43537,7 +43537,7 @@ const FILES_IN_FLIGHT = 4;
  * locally are reused, the rest downloaded. Everything is staged beside the destination first and
  * renamed into place only when every file verified, so a tampered store leaves it as it was.
  */
-async function materialize(store, entries, destination, onFile = () => { }) {
+async function materialize(store, entries, destination, onProgress = () => { }) {
     await (0,promises_.mkdir)(destination, { recursive: true });
     const targets = await Promise.all(entries.map((e) => resolveInside(destination, e.path)));
     const reuse = await store.localChunks(targets);
@@ -43549,17 +43549,39 @@ async function materialize(store, entries, destination, onFile = () => { }) {
         // Several files at a time (each one's missing ranges are fetched in parallel as well), so a
         // dataset of many small files is not one round trip after another.
         let done = 0;
+        let placed = 0;
+        const totalBytes = entries.reduce((sum, e) => sum + e.size, 0);
+        const report = () => onProgress({
+            files: done,
+            totalFiles: entries.length,
+            bytes: placed,
+            totalBytes,
+            bytesDownloaded: downloaded,
+        });
         const staged = await mapLimit([...entries.keys()], FILES_IN_FLIGHT, async (i) => {
             const entry = entries[i];
             const present = reuse.files.get(targets[i]);
             if (present?.sha256 === entry.sha256 && present.mode === entry.mode) {
                 done++;
+                placed += entry.size;
+                report();
                 return undefined;
             }
             const path = (0,external_node_path_.join)(staging, String(i));
-            const result = await store.readFile(entry, path, { reuse });
+            // Progress inside the file too, so one large file is not silent until it is done.
+            let here = 0;
+            const result = await store.readFile(entry, path, {
+                reuse,
+                onProgress: (p) => {
+                    placed += p.bytes - here;
+                    here = p.bytes;
+                    report();
+                },
+            });
+            placed += entry.size - here;
             downloaded += result.bytesDownloaded;
-            onFile({ files: ++done, totalFiles: entries.length, bytesDownloaded: downloaded });
+            done++;
+            report();
             return path;
         });
         const moves = staged.flatMap((path, i) => (path ? [[path, targets[i]]] : []));
@@ -44613,19 +44635,15 @@ async function pullData(platform, inputs) {
         if (handOff)
             await receiveVersion(platform, artifactName(handOff, record.name, record.number), workspace);
         const entries = withChunks(record.files, await readChunkLists(store, record.chunks, workspace), `${record.name} v${record.number}`);
-        // materialize reports file by file: bytes done are the sizes of the files done so far.
-        const sizes = [0];
-        for (const entry of entries)
-            sizes.push(sizes.at(-1) + entry.size);
         const progress = new TransferProgress((line) => platform.info(line), `${record.name}: pulling`);
         const { targets, written, bytesDownloaded: downloaded, } = await materialize(store, entries, destination, (done) => progress.update({
             files: done.files,
             totalFiles: done.totalFiles,
-            bytes: sizes[done.files],
-            totalBytes: sizes.at(-1),
+            bytes: done.bytes,
+            totalBytes: done.totalBytes,
             detail: `${mib(done.bytesDownloaded)} MiB downloaded`,
         }));
-        const total = sizes.at(-1);
+        const total = entries.reduce((sum, e) => sum + e.size, 0);
         progress.finish({ bytes: total, totalBytes: total });
         const removed = inputs.clean === 'true' ? await clean(destination, new Set(targets)) : 0;
         const shown = (0,external_node_path_.relative)(workspace, destination) || '.';
@@ -55927,24 +55945,6 @@ class kll_KllSketch {
         if (++this.retained >= this.limit)
             this.compress();
     }
-    /** Adds values[0, count) in order: as adding each does. */
-    addAll(values, count) {
-        let min = this.min;
-        let max = this.max;
-        for (let i = 0; i < count; i++) {
-            const value = values[i];
-            if (value < min)
-                min = value;
-            if (value > max)
-                max = value;
-            this.push(0, value);
-            if (++this.retained >= this.limit)
-                this.compress();
-        }
-        this.min = min;
-        this.max = max;
-        this.count += count;
-    }
     /** Adds another sketch's stream to this one. */
     merge(other) {
         while (this.levels.length < other.levels.length)
@@ -60825,8 +60825,6 @@ function textOf(value) {
 
 
 
-/** Numbers summarised at a time. */
-const BATCH = 256;
 /**
  * Everything a profile says about one column, gathered in one pass in memory that does not grow
  * with the file: moments, a KLL sketch, value frequencies (exact, then Misra–Gries + HyperLogLog)
@@ -60851,13 +60849,6 @@ class column_ColumnProfiler {
     reservoir;
     sample = [];
     infinite = 0;
-    // Numbers not yet summarised, in order: all of them for the frequencies and the sample, the
-    // finite ones for the moments and quantiles. Fed to one sketch after another, in batches, each
-    // loop keeps one sketch's state at hand, where a number at a time went through them all.
-    pending = new Float64Array(BATCH);
-    pendingCount = 0;
-    finite = new Float64Array(BATCH);
-    finiteCount = 0;
     present = 0;
     constructor(name, options) {
         this.name = name;
@@ -60889,51 +60880,32 @@ class column_ColumnProfiler {
             this.numbers++;
         else
             this.datetimes++;
-        if (this.mayBeNumeric) {
-            if (this.datetimes > 0 && this.integers + this.numbers > 0)
-                this.mayBeNumeric = false;
-            else if (Number.isFinite(value))
-                this.finite[this.finiteCount++] = value;
-            else
-                this.infinite++;
+        this.frequencies.addNumber(value);
+        const slot = this.reservoir.offer();
+        if (slot >= 0)
+            this.sample[slot] = value;
+        if (!this.mayBeNumeric)
+            return;
+        if (this.datetimes > 0 && this.integers + this.numbers > 0)
+            this.mayBeNumeric = false;
+        else if (Number.isFinite(value)) {
+            this.moments.add(value);
+            this.quantiles.add(value);
         }
-        this.pending[this.pendingCount++] = value;
-        if (this.pendingCount === BATCH)
-            this.flush();
+        else
+            this.infinite++;
     }
     addBoolean(value) {
-        this.flush();
         this.present++;
         this.booleans++;
         this.mayBeNumeric = false;
         this.addKey(value ? 'true' : 'false');
     }
     addText(text) {
-        this.flush();
         this.present++;
         this.strings++;
         this.mayBeNumeric = false;
         this.addKey(text);
-    }
-    /** Summarises the pending numbers (before any other value, so that every sketch sees the order). */
-    flush() {
-        const count = this.pendingCount;
-        if (count === 0)
-            return;
-        const values = this.pending;
-        for (let i = 0; i < count; i++)
-            this.frequencies.addNumber(values[i]);
-        for (let i = 0; i < count; i++) {
-            const slot = this.reservoir.offer();
-            if (slot >= 0)
-                this.sample[slot] = values[i];
-        }
-        if (this.mayBeNumeric) {
-            this.moments.addAll(this.finite, this.finiteCount);
-            this.quantiles.addAll(this.finite, this.finiteCount);
-        }
-        this.pendingCount = 0;
-        this.finiteCount = 0;
     }
     addKey(key) {
         this.frequencies.addText(key);
@@ -60942,7 +60914,6 @@ class column_ColumnProfiler {
             this.sample[slot] = ownCopy(key);
     }
     finish(rows) {
-        this.flush();
         const type = this.type();
         const missing = rows - this.present;
         const numeric = type === 'integer' || type === 'number' || type === 'datetime' ? this.numeric() : undefined;

@@ -43537,7 +43537,7 @@ const FILES_IN_FLIGHT = 4;
  * locally are reused, the rest downloaded. Everything is staged beside the destination first and
  * renamed into place only when every file verified, so a tampered store leaves it as it was.
  */
-async function materialize(store, entries, destination, onFile = () => { }) {
+async function materialize(store, entries, destination, onProgress = () => { }) {
     await (0,promises_.mkdir)(destination, { recursive: true });
     const targets = await Promise.all(entries.map((e) => resolveInside(destination, e.path)));
     const reuse = await store.localChunks(targets);
@@ -43549,17 +43549,39 @@ async function materialize(store, entries, destination, onFile = () => { }) {
         // Several files at a time (each one's missing ranges are fetched in parallel as well), so a
         // dataset of many small files is not one round trip after another.
         let done = 0;
+        let placed = 0;
+        const totalBytes = entries.reduce((sum, e) => sum + e.size, 0);
+        const report = () => onProgress({
+            files: done,
+            totalFiles: entries.length,
+            bytes: placed,
+            totalBytes,
+            bytesDownloaded: downloaded,
+        });
         const staged = await mapLimit([...entries.keys()], FILES_IN_FLIGHT, async (i) => {
             const entry = entries[i];
             const present = reuse.files.get(targets[i]);
             if (present?.sha256 === entry.sha256 && present.mode === entry.mode) {
                 done++;
+                placed += entry.size;
+                report();
                 return undefined;
             }
             const path = (0,external_node_path_.join)(staging, String(i));
-            const result = await store.readFile(entry, path, { reuse });
+            // Progress inside the file too, so one large file is not silent until it is done.
+            let here = 0;
+            const result = await store.readFile(entry, path, {
+                reuse,
+                onProgress: (p) => {
+                    placed += p.bytes - here;
+                    here = p.bytes;
+                    report();
+                },
+            });
+            placed += entry.size - here;
             downloaded += result.bytesDownloaded;
-            onFile({ files: ++done, totalFiles: entries.length, bytesDownloaded: downloaded });
+            done++;
+            report();
             return path;
         });
         const moves = staged.flatMap((path, i) => (path ? [[path, targets[i]]] : []));
@@ -44613,19 +44635,15 @@ async function pullData(platform, inputs) {
         if (handOff)
             await receiveVersion(platform, artifactName(handOff, record.name, record.number), workspace);
         const entries = withChunks(record.files, await readChunkLists(store, record.chunks, workspace), `${record.name} v${record.number}`);
-        // materialize reports file by file: bytes done are the sizes of the files done so far.
-        const sizes = [0];
-        for (const entry of entries)
-            sizes.push(sizes.at(-1) + entry.size);
         const progress = new TransferProgress((line) => platform.info(line), `${record.name}: pulling`);
         const { targets, written, bytesDownloaded: downloaded, } = await materialize(store, entries, destination, (done) => progress.update({
             files: done.files,
             totalFiles: done.totalFiles,
-            bytes: sizes[done.files],
-            totalBytes: sizes.at(-1),
+            bytes: done.bytes,
+            totalBytes: done.totalBytes,
             detail: `${mib(done.bytesDownloaded)} MiB downloaded`,
         }));
-        const total = sizes.at(-1);
+        const total = entries.reduce((sum, e) => sum + e.size, 0);
         progress.finish({ bytes: total, totalBytes: total });
         const removed = inputs.clean === 'true' ? await clean(destination, new Set(targets)) : 0;
         const shown = (0,external_node_path_.relative)(workspace, destination) || '.';
