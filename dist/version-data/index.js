@@ -55945,6 +55945,24 @@ class kll_KllSketch {
         if (++this.retained >= this.limit)
             this.compress();
     }
+    /** Adds values[0, count) in order: as adding each does. */
+    addAll(values, count) {
+        let min = this.min;
+        let max = this.max;
+        for (let i = 0; i < count; i++) {
+            const value = values[i];
+            if (value < min)
+                min = value;
+            if (value > max)
+                max = value;
+            this.push(0, value);
+            if (++this.retained >= this.limit)
+                this.compress();
+        }
+        this.min = min;
+        this.max = max;
+        this.count += count;
+    }
     /** Adds another sketch's stream to this one. */
     merge(other) {
         while (this.levels.length < other.levels.length)
@@ -60825,6 +60843,8 @@ function textOf(value) {
 
 
 
+/** Numbers summarised at a time. */
+const BATCH = 256;
 /**
  * Everything a profile says about one column, gathered in one pass in memory that does not grow
  * with the file: moments, a KLL sketch, value frequencies (exact, then Misra–Gries + HyperLogLog)
@@ -60849,6 +60869,13 @@ class column_ColumnProfiler {
     reservoir;
     sample = [];
     infinite = 0;
+    // Numbers not yet summarised, in order: all of them for the frequencies and the sample, the
+    // finite ones for the moments and quantiles. Fed to one sketch after another, in batches, each
+    // loop keeps one sketch's state at hand, where a number at a time went through them all.
+    pending = new Float64Array(BATCH);
+    pendingCount = 0;
+    finite = new Float64Array(BATCH);
+    finiteCount = 0;
     present = 0;
     constructor(name, options) {
         this.name = name;
@@ -60880,32 +60907,51 @@ class column_ColumnProfiler {
             this.numbers++;
         else
             this.datetimes++;
-        this.frequencies.addNumber(value);
-        const slot = this.reservoir.offer();
-        if (slot >= 0)
-            this.sample[slot] = value;
-        if (!this.mayBeNumeric)
-            return;
-        if (this.datetimes > 0 && this.integers + this.numbers > 0)
-            this.mayBeNumeric = false;
-        else if (Number.isFinite(value)) {
-            this.moments.add(value);
-            this.quantiles.add(value);
+        if (this.mayBeNumeric) {
+            if (this.datetimes > 0 && this.integers + this.numbers > 0)
+                this.mayBeNumeric = false;
+            else if (Number.isFinite(value))
+                this.finite[this.finiteCount++] = value;
+            else
+                this.infinite++;
         }
-        else
-            this.infinite++;
+        this.pending[this.pendingCount++] = value;
+        if (this.pendingCount === BATCH)
+            this.flush();
     }
     addBoolean(value) {
+        this.flush();
         this.present++;
         this.booleans++;
         this.mayBeNumeric = false;
         this.addKey(value ? 'true' : 'false');
     }
     addText(text) {
+        this.flush();
         this.present++;
         this.strings++;
         this.mayBeNumeric = false;
         this.addKey(text);
+    }
+    /** Summarises the pending numbers (before any other value, so that every sketch sees the order). */
+    flush() {
+        const count = this.pendingCount;
+        if (count === 0)
+            return;
+        const values = this.pending;
+        for (let i = 0; i < count; i++)
+            this.frequencies.addNumber(values[i]);
+        for (let i = 0; i < count; i++) {
+            const slot = this.reservoir.offer();
+            if (slot >= 0)
+                this.sample[slot] = values[i];
+        }
+        if (this.mayBeNumeric) {
+            this.moments.addAll(this.finite, this.finiteCount);
+            this.quantiles.addAll(this.finite, this.finiteCount);
+        }
+        this.pendingCount = 0;
+        this.finiteCount = 0;
     }
     addKey(key) {
         this.frequencies.addText(key);
@@ -60914,6 +60960,7 @@ class column_ColumnProfiler {
             this.sample[slot] = ownCopy(key);
     }
     finish(rows) {
+        this.flush();
         const type = this.type();
         const missing = rows - this.present;
         const numeric = type === 'integer' || type === 'number' || type === 'datetime' ? this.numeric() : undefined;
