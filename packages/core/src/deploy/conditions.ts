@@ -1,6 +1,6 @@
 import { nearNames } from '../errors';
 // The gate's rule reader: the same number literals and the same "line N, column M" errors.
-import { compare, NUMBER, type Op, parseNumber, RuleCursor } from '../metrics';
+import { type ArithmeticGrammar, compare, type Op, parseArithmetic, RuleCursor } from '../metrics';
 import { agreement, type Prediction, psi } from './prediction-drift';
 
 /**
@@ -81,59 +81,14 @@ function parseOp(cursor: RuleCursor): Op {
   return cursor.fail(cursor.pos, `expected a comparison (<, <=, >, >=, ==), found ${cursor.found()}${hint}`);
 }
 
-/** expr := term (('+' | '-') term)*; term := unary (('*' | '/') unary)*; unary := '-' unary | atom */
+/** Arithmetic as in the gate's rules; the atoms are `canary.<path>`, `stable.<path>` and calls. */
 function parseExpr(cursor: RuleCursor): Node {
-  let left = parseTerm(cursor);
-  for (;;) {
-    cursor.skipSpace();
-    const op = cursor.peek();
-    if (op !== '+' && op !== '-') return left;
-    cursor.pos++;
-    left = { kind: 'binary', op, left, right: parseTerm(cursor) };
-  }
+  return parseArithmetic(cursor, CONDITION_GRAMMAR);
 }
 
-function parseTerm(cursor: RuleCursor): Node {
-  let left = parseUnary(cursor);
-  for (;;) {
-    cursor.skipSpace();
-    const op = cursor.peek();
-    if (op !== '*' && op !== '/') return left;
-    cursor.pos++;
-    left = { kind: 'binary', op, left, right: parseUnary(cursor) };
-  }
-}
+const CONDITION_GRAMMAR: ArithmeticGrammar<Node> = { atom: parseNamed };
 
-function parseUnary(cursor: RuleCursor): Node {
-  cursor.skipSpace();
-  const sign = cursor.peek();
-  if (sign === '-' || sign === '+') {
-    cursor.pos++;
-    const operand = parseUnary(cursor);
-    return sign === '-' ? { kind: 'neg', operand } : operand;
-  }
-  return parseAtom(cursor);
-}
-
-function parseAtom(cursor: RuleCursor): Node {
-  const at = cursor.pos;
-  const number = cursor.match(NUMBER);
-  if (number !== undefined) {
-    cursor.pos += number.length;
-    const value = parseNumber(number);
-    if (!Number.isFinite(value)) cursor.fail(at, `${number} is too large`);
-    return { kind: 'number', value };
-  }
-  if (cursor.peek() === '(') {
-    cursor.pos++;
-    const inner = parseExpr(cursor);
-    cursor.skipSpace();
-    if (cursor.peek() !== ')') {
-      cursor.fail(cursor.pos, `expected ")" to close the "(" at column ${at + 1}, found ${cursor.found()}`);
-    }
-    cursor.pos++;
-    return inner;
-  }
+function parseNamed(cursor: RuleCursor, at: number): Node {
   const name = cursor.match(IDENTIFIER);
   if (name === undefined) {
     return cursor.fail(

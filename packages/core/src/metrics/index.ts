@@ -27,4 +27,4 @@ export {
   shorthandRule,
   usesBaseline,
 } from './rules';
-export { NUMBER, parseNumber, RuleCursor } from './rules-expr';
+export { type ArithmeticGrammar, type ArithmeticNode, parseArithmetic, RuleCursor } from './rules-expr';

@@ -53,77 +53,110 @@ export class RuleCursor {
   }
 }
 
-/** expr := term (('+' | '-') term)*; term := unary (('*' | '/') unary)*; unary := '-' unary | atom */
-export function parseExpr(cursor: RuleCursor): Expr {
-  let left = parseTerm(cursor);
-  for (;;) {
-    cursor.skipSpace();
-    const op = cursor.peek();
-    if (op !== '+' && op !== '-') return left;
-    cursor.pos++;
-    left = { kind: 'binary', op, left, right: parseTerm(cursor) };
-  }
+/** The nodes every arithmetic grammar shares; each grammar adds its own atoms (`baseline`, `canary.x`). */
+export type ArithmeticNode<N> =
+  | { kind: 'number'; value: number }
+  | { kind: 'neg'; operand: N }
+  | { kind: 'binary'; op: '+' | '-' | '*' | '/'; left: N; right: N };
+
+/** What a grammar adds to the shared arithmetic: its own atoms, and a check of divisors. */
+export interface ArithmeticGrammar<N> {
+  /** An atom that is not a number or a parenthesis, at `at`; consumes it or fails. `expr` parses a nested expression. */
+  atom(cursor: RuleCursor, at: number, expr: () => N): N;
+  /** Called with each divisor as it is read, `at` its column. */
+  divisor?(right: N, cursor: RuleCursor, at: number): void;
 }
 
-function parseTerm(cursor: RuleCursor): Expr {
-  let left = parseUnary(cursor);
-  for (;;) {
-    cursor.skipSpace();
-    const op = cursor.peek();
-    if (op !== '*' && op !== '/') return left;
-    cursor.pos++;
-    cursor.skipSpace();
-    const at = cursor.pos;
-    const right = parseUnary(cursor);
-    // Only a constant divisor can be judged now; `x / baseline` with a zero baseline gives ±Infinity later.
-    if (op === '/' && !usesBaseline(right) && evaluateExpr(right) === 0) cursor.fail(at, 'division by zero');
-    left = { kind: 'binary', op, left, right };
-  }
-}
-
-function parseUnary(cursor: RuleCursor): Expr {
-  cursor.skipSpace();
-  const sign = cursor.peek();
-  if (sign === '-' || sign === '+') {
-    cursor.pos++;
-    const operand = parseUnary(cursor);
-    return sign === '-' ? { kind: 'neg', operand } : operand;
-  }
-  return parseAtom(cursor);
-}
-
-function parseAtom(cursor: RuleCursor): Expr {
-  const at = cursor.pos;
-  const number = cursor.match(NUMBER);
-  if (number !== undefined) {
-    cursor.pos += number.length;
-    const value = parseNumber(number);
-    if (!Number.isFinite(value)) cursor.fail(at, `${number} is too large`);
-    return { kind: 'number', value };
-  }
-  if (cursor.peek() === '(') {
-    cursor.pos++;
-    const inner = parseExpr(cursor);
-    cursor.skipSpace();
-    if (cursor.peek() !== ')') {
-      cursor.fail(cursor.pos, `expected ")" to close the "(" at column ${at + 1}, found ${cursor.found()}`);
+/**
+ * expr := term (('+' | '-') term)*; term := unary (('*' | '/') unary)*; unary := '-' unary | atom;
+ * atom := number | '(' expr ')' | the grammar's own. The node type `N` must include `ArithmeticNode<N>`.
+ */
+export function parseArithmetic<N>(cursor: RuleCursor, grammar: ArithmeticGrammar<N>): N {
+  // Nodes built here are members of N by the contract above; TypeScript cannot state that bound.
+  const node = (value: ArithmeticNode<N>) => value as N;
+  const expr = (): N => {
+    let left = term();
+    for (;;) {
+      cursor.skipSpace();
+      const op = cursor.peek();
+      if (op !== '+' && op !== '-') return left;
+      cursor.pos++;
+      left = node({ kind: 'binary', op, left, right: term() });
     }
-    cursor.pos++;
-    return inner;
-  }
-  const name = cursor.match(IDENTIFIER);
-  if (name === 'baseline') {
-    cursor.pos += name.length;
-    return { kind: 'baseline' };
-  }
-  if (name !== undefined) {
-    const [near] = nearNames(name, ['baseline']);
-    const hint = near
-      ? `did you mean "${near}"?`
-      : "an expression may use numbers and baseline, the metric's baseline value";
-    cursor.fail(at, `unknown name "${name}" (${hint})`);
-  }
-  return cursor.fail(at, `expected a number, baseline or "(", found ${cursor.found()}`);
+  };
+  const term = (): N => {
+    let left = unary();
+    for (;;) {
+      cursor.skipSpace();
+      const op = cursor.peek();
+      if (op !== '*' && op !== '/') return left;
+      cursor.pos++;
+      cursor.skipSpace();
+      const at = cursor.pos;
+      const right = unary();
+      if (op === '/') grammar.divisor?.(right, cursor, at);
+      left = node({ kind: 'binary', op, left, right });
+    }
+  };
+  const unary = (): N => {
+    cursor.skipSpace();
+    const sign = cursor.peek();
+    if (sign === '-' || sign === '+') {
+      cursor.pos++;
+      const operand = unary();
+      return sign === '-' ? node({ kind: 'neg', operand }) : operand;
+    }
+    return atom();
+  };
+  const atom = (): N => {
+    const at = cursor.pos;
+    const number = cursor.match(NUMBER);
+    if (number !== undefined) {
+      cursor.pos += number.length;
+      const value = parseNumber(number);
+      if (!Number.isFinite(value)) cursor.fail(at, `${number} is too large`);
+      return node({ kind: 'number', value });
+    }
+    if (cursor.peek() === '(') {
+      cursor.pos++;
+      const inner = expr();
+      cursor.skipSpace();
+      if (cursor.peek() !== ')') {
+        cursor.fail(cursor.pos, `expected ")" to close the "(" at column ${at + 1}, found ${cursor.found()}`);
+      }
+      cursor.pos++;
+      return inner;
+    }
+    return grammar.atom(cursor, at, expr);
+  };
+  return expr();
+}
+
+const RULE_GRAMMAR: ArithmeticGrammar<Expr> = {
+  atom(cursor, at) {
+    const name = cursor.match(IDENTIFIER);
+    if (name === 'baseline') {
+      cursor.pos += name.length;
+      return { kind: 'baseline' };
+    }
+    if (name !== undefined) {
+      const [near] = nearNames(name, ['baseline']);
+      const hint = near
+        ? `did you mean "${near}"?`
+        : "an expression may use numbers and baseline, the metric's baseline value";
+      cursor.fail(at, `unknown name "${name}" (${hint})`);
+    }
+    return cursor.fail(at, `expected a number, baseline or "(", found ${cursor.found()}`);
+  },
+  // Only a constant divisor can be judged now; `x / baseline` with a zero baseline gives ±Infinity later.
+  divisor(right, cursor, at) {
+    if (!usesBaseline(right) && evaluateExpr(right) === 0) cursor.fail(at, 'division by zero');
+  },
+};
+
+/** The right-hand side of a gate rule. */
+export function parseExpr(cursor: RuleCursor): Expr {
+  return parseArithmetic(cursor, RULE_GRAMMAR);
 }
 
 /** A literal as matched by NUMBER; `%` shifts the exponent so `1.1%` is 0.011, not 0.011000000000000001. */
