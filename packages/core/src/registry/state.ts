@@ -131,6 +131,28 @@ interface Working {
   stages: Map<string, RegistryEvent[]>;
 }
 
+/** A version first seen in `tag`: registered there, or only named by a stage tag. */
+function newVersion(
+  version: string,
+  tag: TagRecord,
+  flags: { registered: boolean; active: boolean },
+): Working {
+  return {
+    state: {
+      version,
+      ...flags,
+      commit: tag.commit,
+      tag: null,
+      createdAt: iso(tag.time),
+      digest: null,
+      stages: [],
+      assigned: [],
+    },
+    direct: [],
+    stages: new Map(),
+  };
+}
+
 function buildModel(name: string, tags: TagRecord[]): ModelState {
   const warnings: string[] = [];
   const versions = new Map<string, Working>();
@@ -159,21 +181,7 @@ function buildModel(name: string, tags: TagRecord[]): ModelState {
       continue;
     }
     if (!working) {
-      working = {
-        state: {
-          version,
-          registered: true,
-          active: false,
-          commit: tag.commit,
-          tag: null,
-          createdAt: iso(tag.time),
-          digest: null,
-          stages: [],
-          assigned: [],
-        },
-        direct: [],
-        stages: new Map(),
-      };
+      working = newVersion(version, tag, { registered: true, active: false });
       versions.set(version, working);
     }
     if (tag.parsed.kind === 'register' && working.state.tag === null) {
@@ -198,21 +206,8 @@ function buildModel(name: string, tags: TagRecord[]): ModelState {
     if (version === undefined) continue;
     let working = versions.get(version);
     if (!working) {
-      working = {
-        state: {
-          version,
-          registered: false,
-          active: true,
-          commit: tag.commit,
-          tag: null,
-          createdAt: iso(tag.time),
-          digest: null,
-          stages: [],
-          assigned: [],
-        },
-        direct: [],
-        stages: new Map(),
-      };
+      // A stage on a commit no version names: GTO shows it as a version named by the commit.
+      working = newVersion(version, tag, { registered: false, active: true });
       versions.set(version, working);
     }
     const stage = event(tag, version);
