@@ -3,7 +3,9 @@
 //   1. a generated CSV of BENCH_PROFILE_MB MiB (default 1024), against `wc -l` and Python's csv module
 //   2. vega-datasets' flights-3m.parquet (3M rows), against hyparquet decoding the same columns alone
 // Wall time and peak RSS per run. Run alone (`node bench/profile.mjs`) or from bench/run.mjs through
-// `profileBenchmarks()`, which returns rows in run.mjs's table format.
+// `profileBenchmarks()`, which returns rows in run.mjs's table format. BENCH_PROFILE_MB sets the
+// CSV's size; BENCH_PROFILE_ENTRY another copy of packages/core/src/profile/index.ts to bundle (an
+// older commit's, extracted with `git archive`), to measure a change against it on the same machine.
 import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -123,7 +125,7 @@ export async function profileBenchmarks() {
       [
         ncc,
         'build',
-        join(root, 'packages/core/src/profile/index.ts'),
+        process.env.BENCH_PROFILE_ENTRY ?? join(root, 'packages/core/src/profile/index.ts'),
         '-o',
         join(dir, 'bundle'),
         '--transpile-only',

@@ -98,9 +98,8 @@ function isTrimmed(text: string, start: number, end: number): boolean {
 function classifyTrimmed(text: string, start: number, end: number, raw: string | undefined): Cell {
   const first = text.charCodeAt(start);
   if ((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) {
-    // A date first when one may be there: no text reads as both.
-    const dashed = text.charCodeAt(start + 4) === 45;
-    if (dashed) {
+    // A date first when one may be there (a dash after four digits): no text reads as both.
+    if (text.charCodeAt(start + 4) === 45) {
       const datetime = parseDatetimeIn(text, start, end);
       if (datetime !== undefined) return withValue(DATETIME_CELL, datetime);
     }
@@ -121,13 +120,14 @@ function mayBeMissing(first: number): boolean {
 }
 
 const NOT_A_NUMBER: Cell = { kind: 'string' };
-/** Exact powers of ten: an integer below 2^53 times or over one is rounded once, so correctly. */
+/** 10^0 to 10^22: the powers of ten a double holds exactly. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /**
  * The integer or number cell text[start, end) is, or NOT_A_NUMBER. The value is Number(text):
- * computed here when it has at most 15 significant digits and a power of ten within 10^±22
- * (Clinger's fast path, exact), else by Number.
+ * computed here when it has at most 15 digits and a power of ten within 10^±22 (Clinger's fast
+ * path: an integer below 2^53 times or over an exact power of ten is rounded once, so correctly),
+ * else by Number.
  */
 function readNumber(text: string, start: number, end: number): Cell {
   let at = start;
@@ -135,27 +135,25 @@ function readNumber(text: string, start: number, end: number): Cell {
   const negative = code === 45;
   if (negative || code === 43) code = text.charCodeAt(++at);
   let mantissa = 0;
-  let significant = 0;
   const integerStart = at;
-  for (; at < end && code >= 48 && code <= 57; code = text.charCodeAt(++at)) {
-    if (mantissa !== 0 || code !== 48) significant++;
+  for (; at < end && code >= 48 && code <= 57; code = text.charCodeAt(++at))
     mantissa = mantissa * 10 + (code - 48);
-  }
   const integerDigits = at - integerStart;
   if (at === end) {
     if (integerDigits === 0) return NOT_A_NUMBER; // a sign alone
-    if (significant > 15) return withValue(INTEGER_CELL, Number(text.slice(start, end)));
+    if (integerDigits > 15) return withValue(INTEGER_CELL, Number(text.slice(start, end)));
     return withValue(INTEGER_CELL, negative ? -mantissa : mantissa);
   }
   let fractionDigits = 0;
   if (code === 46) {
+    const fractionStart = at + 1;
     for (code = text.charCodeAt(++at); at < end && code >= 48 && code <= 57; code = text.charCodeAt(++at)) {
-      if (mantissa !== 0 || code !== 48) significant++;
       mantissa = mantissa * 10 + (code - 48);
-      fractionDigits++;
     }
+    fractionDigits = at - fractionStart;
   }
-  if (integerDigits + fractionDigits === 0) return NOT_A_NUMBER; // ".", "+.", "-e5"
+  const digits = integerDigits + fractionDigits;
+  if (digits === 0) return NOT_A_NUMBER; // ".", "+.", "-e5"
   let exponent = 0;
   if (at < end && (code === 101 || code === 69)) {
     code = text.charCodeAt(++at);
@@ -170,9 +168,7 @@ function readNumber(text: string, start: number, end: number): Cell {
   }
   if (at !== end) return NOT_A_NUMBER;
   const scale = exponent - fractionDigits;
-  if (significant > 15 || scale > 22 || scale < -22) {
-    return withValue(NUMBER_CELL, Number(text.slice(start, end)));
-  }
+  if (digits > 15 || scale > 22 || scale < -22) return withValue(NUMBER_CELL, Number(text.slice(start, end)));
   const value =
     scale < 0 ? mantissa / (POWERS_OF_TEN[-scale] as number) : mantissa * (POWERS_OF_TEN[scale] as number);
   return withValue(NUMBER_CELL, negative ? -value : value);

@@ -10,9 +10,6 @@ import type { ColumnProfile, NumericSummary } from './schema';
 /** The kinds of value a column summarises as numbers (datetimes as epoch milliseconds). */
 export type NumericKind = 'integer' | 'number' | 'datetime';
 
-/** Numbers summarised at a time. */
-const BATCH = 256;
-
 /**
  * Everything a profile says about one column, gathered in one pass in memory that does not grow
  * with the file: moments, a KLL sketch, value frequencies (exact, then Misra–Gries + HyperLogLog)
@@ -35,13 +32,6 @@ export class ColumnProfiler {
   private readonly reservoir: Reservoir;
   private readonly sample: FrequencyKey[] = [];
   private infinite = 0;
-  // Numbers not yet summarised, in order: all of them for the frequencies and the sample, the
-  // finite ones for the moments and quantiles. Fed to one sketch after another, in batches, each
-  // loop keeps one sketch's state at hand, where a number at a time went through them all.
-  private readonly pending = new Float64Array(BATCH);
-  private pendingCount = 0;
-  private readonly finite = new Float64Array(BATCH);
-  private finiteCount = 0;
   present = 0;
 
   constructor(
@@ -71,17 +61,18 @@ export class ColumnProfiler {
     if (kind === 'integer') this.integers++;
     else if (kind === 'number') this.numbers++;
     else this.datetimes++;
-    if (this.mayBeNumeric) {
-      if (this.datetimes > 0 && this.integers + this.numbers > 0) this.mayBeNumeric = false;
-      else if (Number.isFinite(value)) this.finite[this.finiteCount++] = value;
-      else this.infinite++;
-    }
-    this.pending[this.pendingCount++] = value;
-    if (this.pendingCount === BATCH) this.flush();
+    this.frequencies.addNumber(value);
+    const slot = this.reservoir.offer();
+    if (slot >= 0) this.sample[slot] = value;
+    if (!this.mayBeNumeric) return;
+    if (this.datetimes > 0 && this.integers + this.numbers > 0) this.mayBeNumeric = false;
+    else if (Number.isFinite(value)) {
+      this.moments.add(value);
+      this.quantiles.add(value);
+    } else this.infinite++;
   }
 
   addBoolean(value: boolean): void {
-    this.flush();
     this.present++;
     this.booleans++;
     this.mayBeNumeric = false;
@@ -89,29 +80,10 @@ export class ColumnProfiler {
   }
 
   addText(text: string): void {
-    this.flush();
     this.present++;
     this.strings++;
     this.mayBeNumeric = false;
     this.addKey(text);
-  }
-
-  /** Summarises the pending numbers (before any other value, so that every sketch sees the order). */
-  private flush(): void {
-    const count = this.pendingCount;
-    if (count === 0) return;
-    const values = this.pending;
-    for (let i = 0; i < count; i++) this.frequencies.addNumber(values[i] as number);
-    for (let i = 0; i < count; i++) {
-      const slot = this.reservoir.offer();
-      if (slot >= 0) this.sample[slot] = values[i] as number;
-    }
-    if (this.mayBeNumeric) {
-      this.moments.addAll(this.finite, this.finiteCount);
-      this.quantiles.addAll(this.finite, this.finiteCount);
-    }
-    this.pendingCount = 0;
-    this.finiteCount = 0;
   }
 
   private addKey(key: string): void {
@@ -121,7 +93,6 @@ export class ColumnProfiler {
   }
 
   finish(rows: number): ColumnProfile {
-    this.flush();
     const type = this.type();
     const missing = rows - this.present;
     const numeric =

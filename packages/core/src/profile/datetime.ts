@@ -45,6 +45,10 @@ export function parseDatetimeIn(text: string, start: number, end: number): numbe
   return seconds * 1000 + milliseconds - offset * 60_000;
 }
 
+// Dates in a file come in runs of one month: the month's first day is worked out once per run.
+let cachedMonth = -1;
+let cachedMonthStart = 0;
+
 /** Days since the epoch of the valid date YYYY-MM-DD at text[at, at + 10), else undefined. */
 function civilDays(text: string, at: number): number | undefined {
   if (text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return undefined;
@@ -52,7 +56,12 @@ function civilDays(text: string, at: number): number | undefined {
   const month = digits(text, at + 5, at + 7);
   const day = digits(text, at + 8, at + 10);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  return daysFromCivil(year, month, day);
+  const yearMonth = year * 12 + month;
+  if (yearMonth !== cachedMonth) {
+    cachedMonth = yearMonth;
+    cachedMonthStart = daysFromCivil(year, month, 1);
+  }
+  return cachedMonthStart + day - 1;
 }
 
 /** Minutes east of UTC of what ends the text from `at`: nothing or Z (0), ±HH:MM or ±HHMM. */

@@ -50,13 +50,22 @@ export class FrequentValues {
 
   addNumber(value: number): void {
     this.total++;
-    if (this.numbers.increment(value)) return; // every counted value is in the sketch already
-    if (this.stillExact()) this.numbers.add(value, 1);
-    else {
-      (this.sketch as HyperLogLog).addNumber(value);
-      if (this.size < this.capacity) this.numbers.add(value, 1);
-      else this.subtract(1);
+    const numbers = this.numbers;
+    let at = numbers.find(value);
+    if (at >= 0) {
+      numbers.increment(at); // every counted value is in the sketch already
+      return;
     }
+    const wasExact = this.sketch === undefined;
+    if (!this.stillExact()) {
+      (this.sketch as HyperLogLog).addNumber(value);
+      if (this.size >= this.capacity) {
+        this.subtract(1);
+        return;
+      }
+      if (wasExact) at = numbers.find(value); // this value made the switch, which rebuilt the table
+    }
+    numbers.insert(~at, value, 1);
   }
 
   addText(value: string): void {

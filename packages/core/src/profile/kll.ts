@@ -39,24 +39,13 @@ export class KllSketch {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    this.push(0, value);
+    const level = this.levels[0] as Float64Array;
+    const size = this.sizes[0] as number;
+    if (size < level.length) {
+      level[size] = value;
+      this.sizes[0] = size + 1;
+    } else this.push(0, value);
     if (++this.retained >= this.limit) this.compress();
-  }
-
-  /** Adds values[0, count) in order: as adding each does. */
-  addAll(values: Float64Array, count: number): void {
-    let min = this.min;
-    let max = this.max;
-    for (let i = 0; i < count; i++) {
-      const value = values[i] as number;
-      if (value < min) min = value;
-      if (value > max) max = value;
-      this.push(0, value);
-      if (++this.retained >= this.limit) this.compress();
-    }
-    this.min = min;
-    this.max = max;
-    this.count += count;
   }
 
   /** Adds another sketch's stream to this one. */
@@ -130,7 +119,8 @@ export class KllSketch {
   private compact(h: number): void {
     const size = this.sizes[h] ?? 0;
     const level = this.levels[h] as Float64Array;
-    sortPrefix(level, size);
+    if (size <= MIN_RUN) insertionSort(level, 0, 1, size);
+    else mergeSort(level, size);
     const keep = size % 2;
     const promoted = (size - keep) / 2;
     const upper = this.reserve(h + 1, promoted);
@@ -190,22 +180,18 @@ export class KllSketch {
   }
 }
 
-/** Levels up to this size are sorted by insertion; runs shorter are lengthened so before merging. */
+/** Levels up to this size (most) are sorted by insertion; shorter runs are so lengthened before merging. */
 const MIN_RUN = 16;
 let scratch = new Float64Array(256);
 let bounds = new Int32Array(64);
 
 /**
- * Sorts level[0, size) into the order Float64Array.prototype.sort gives (−0 before 0, NaN last),
- * as any correct sort does, since equal items are the same number. Not that built-in, whose call
- * costs more than most compactions, which sort a few items: those are sorted by insertion. A
+ * Sorts level[0, size), longer than MIN_RUN, into the order Float64Array.prototype.sort gives (−0
+ * before 0, NaN last), as any correct sort does, since equal items are the same number. Not that
+ * built-in, whose call costs more than most compactions, which sort a few items by insertion. A
  * longer level holds sorted runs promoted from below, which a natural merge sort takes as they are.
  */
-function sortPrefix(level: Float64Array, size: number): void {
-  if (size <= MIN_RUN) {
-    insertionSort(level, 0, 1, size);
-    return;
-  }
+function mergeSort(level: Float64Array, size: number): void {
   if (bounds.length <= size) bounds = new Int32Array(2 * size);
   let runs = 0;
   for (let from = 0; from < size; ) {

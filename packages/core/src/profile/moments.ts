@@ -15,23 +15,6 @@ export class Moments {
     this.m2 += delta * (x - this.mean);
   }
 
-  /** Adds values[0, count) in order: as adding each does, with the running sums in registers. */
-  addAll(values: Float64Array, count: number): void {
-    let n = this.count;
-    let mean = this.mean;
-    let m2 = this.m2;
-    for (let i = 0; i < count; i++) {
-      const x = values[i] as number;
-      n++;
-      const delta = x - mean;
-      mean += delta / n;
-      m2 += delta * (x - mean);
-    }
-    this.count = n;
-    this.mean = mean;
-    this.m2 = m2;
-  }
-
   merge(other: Moments): void {
     if (other.count === 0) return;
     if (this.count === 0) {

@@ -1,4 +1,6 @@
 const MIN_SLOTS = 64;
+/** The slot find() gives NaN, which is counted apart. */
+const NAN_SLOT = 0x7fffffff;
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
 
@@ -17,22 +19,36 @@ export class NumberCounts {
   private nan = 0;
   size = 0;
 
-  /** Adds 1 to the value's count if it has one; false if it has none. */
-  increment(value: number): boolean {
-    if (Number.isNaN(value)) {
-      if (this.nan === 0) return false;
-      this.nan++;
-      return true;
-    }
+  /**
+   * Where the value is counted: its slot (≥ 0), or, when it has no count, ~slot of the empty slot
+   * it would take (valid until the table next changes). One probe serves a lookup and an insert.
+   */
+  find(value: number): number {
+    if (Number.isNaN(value)) return this.nan > 0 ? NAN_SLOT : ~NAN_SLOT;
     const table = this.table;
     const mask = table.length - 2;
     for (let at = slotOf(value, mask); ; at = (at + 2) & mask) {
-      const count = table[at + 1] as number;
-      if (count === 0) return false;
-      if (table[at] === value) {
-        table[at + 1] = count + 1;
-        return true;
-      }
+      if ((table[at + 1] as number) === 0) return ~at;
+      if (table[at] === value) return at;
+    }
+  }
+
+  /** Adds 1 to the count in a slot find() returned. */
+  increment(at: number): void {
+    if (at === NAN_SLOT) this.nan++;
+    else this.table[at + 1] = (this.table[at + 1] as number) + 1;
+  }
+
+  /** Counts a value find() did not find, in the empty slot it returned (~ undone). */
+  insert(at: number, value: number, count: number): void {
+    this.size++;
+    if (at === NAN_SLOT) this.nan = count;
+    else if (this.size * 8 > this.table.length * 3) {
+      this.grow();
+      this.place(value === 0 ? 0 : value, count);
+    } else {
+      this.table[at] = value === 0 ? 0 : value;
+      this.table[at + 1] = count;
     }
   }
 
@@ -54,7 +70,7 @@ export class NumberCounts {
       }
     }
     this.size++;
-    if (this.size * 4 > table.length) this.grow();
+    if (this.size * 8 > table.length * 3) this.grow();
     this.place(value === 0 ? 0 : value, count);
   }
 
@@ -73,12 +89,13 @@ export class NumberCounts {
   subtract(amount: number): void {
     if (this.size === 0) return;
     const old = this.table;
-    // As large as before, not as needed by what is left: Misra–Gries refills it to its capacity
-    // right away. On a column of unique values this runs once per `capacity` values: the two
-    // tables take turns rather than a new one each time.
+    // Sized for as many values as there were, not as are left: Misra–Gries refills it to its
+    // capacity right away. On a column of unique values this runs once per `capacity` values:
+    // two tables take turns rather than a new one each time.
+    const length = tableLength(this.size);
     const spare = this.spare;
-    this.table = spare && spare.length === old.length ? spare.fill(0) : new Float64Array(old.length);
-    this.spare = old;
+    this.table = spare?.length === length ? spare.fill(0) : new Float64Array(length);
+    this.spare = old.length === length ? old : undefined;
     this.size = 0;
     if (this.nan > amount) {
       this.nan -= amount;
@@ -103,7 +120,7 @@ export class NumberCounts {
     table[at + 1] = count;
   }
 
-  /** Doubles the table: at most half its slots are ever full. */
+  /** Doubles the table: at most three quarters of its slots are ever full. */
   private grow(): void {
     const old = this.table;
     this.table = new Float64Array(old.length * 2);
@@ -112,6 +129,13 @@ export class NumberCounts {
       if (count > 0) this.place(old[at] as number, count);
     }
   }
+}
+
+/** The length of a table for `size` values: at most three quarters of its slots full. */
+function tableLength(size: number): number {
+  let slots = MIN_SLOTS;
+  while (slots * 3 < size * 4) slots *= 2;
+  return 2 * slots;
 }
 
 /**

@@ -6,6 +6,11 @@ import type { TableProfiler } from './table';
 
 type SchemaElement = ReturnType<typeof parquetSchema>['element'];
 
+export interface ParquetReadOptions {
+  /** Read only the first rows of the file (the first row groups, the start of the next). */
+  maxRows?: number;
+}
+
 /**
  * Reads a Parquet file into the table one row group and one column at a time (hyparquet's lazy
  * scan, every codec through hyparquet-compressors), so memory holds a row group's column chunks,
@@ -17,6 +22,7 @@ export async function readParquet(
   where: string,
   input: string,
   table: TableProfiler,
+  { maxRows = Number.POSITIVE_INFINITY }: ParquetReadOptions = {},
 ): Promise<void> {
   const file = await asyncBufferFromFile(path);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
@@ -34,13 +40,15 @@ export async function readParquet(
     column: table.column(child.element.name),
   }));
   const scan = await parquetScan({ file, metadata, compressors, parsers: EPOCH_MILLISECONDS });
-  for (const range of scan.ranges) {
+  const rows = Math.min(Number(metadata.num_rows), maxRows);
+  for (const { rowStart, rowEnd } of scan.ranges) {
+    if (rowStart >= rows) break;
     for (const field of fields) {
-      const values = await scan.readColumn({ column: field.name, ...range });
+      const values = await scan.readColumn({ column: field.name, rowStart, rowEnd: Math.min(rowEnd, rows) });
       addValues(field.column, values, field.numericKind);
     }
   }
-  table.rows = Number(metadata.num_rows);
+  table.rows = rows;
 }
 
 /**
