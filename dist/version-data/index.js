@@ -48265,7 +48265,7 @@ function isNameValueTable(rows) {
  */
 const SPECIAL = '\u0000mcp:';
 const WORD = /[A-Za-z_$][\w$]*/y;
-const load_json_NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 class JsonSyntaxError {
     offset;
     reason;
@@ -48378,11 +48378,11 @@ function scan(text) {
                 throw new JsonSyntaxError(start, `unexpected ${found(start)} (expected a value: a number, a string, true, false, null, an object or a list)`);
             return;
         }
-        load_json_NUMBER.lastIndex = i;
-        const number = load_json_NUMBER.exec(text)?.[0];
+        NUMBER.lastIndex = i;
+        const number = NUMBER.exec(text)?.[0];
         if (number === undefined)
             expect('a value');
-        i = load_json_NUMBER.lastIndex;
+        i = NUMBER.lastIndex;
         if (/[\w.]/.test(text.charAt(i)))
             throw new JsonSyntaxError(start, `invalid number ${JSON.stringify(/^[-\w.+]+/.exec(text.slice(start))?.[0])}`);
     };
@@ -49444,7 +49444,7 @@ class GrowableInt32 {
 // Number() alone would also take '', '0x1f' and '0b1', which numpy would not read as numbers.
 const labels_NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 /** The finite number a cell spells (surrounding spaces allowed), else undefined. */
-function labels_parseNumber(text) {
+function parseNumber(text) {
     const value = Number(text);
     if (!Number.isFinite(value) || !labels_NUMBER.test(text))
         return undefined;
@@ -49481,7 +49481,7 @@ class LabelDictionary {
  */
 function orderLabels(names, codes) {
     const chosen = [...new Set(codes)];
-    const numbers = chosen.map((code) => labels_parseNumber(names[code] ?? ''));
+    const numbers = chosen.map((code) => parseNumber(names[code] ?? ''));
     const numeric = numbers.every((v) => v !== undefined);
     const keyOf = (i) => (numeric ? String(numbers[i]) : (names[chosen[i] ?? -1] ?? ''));
     const keys = [...new Set(chosen.map((_, i) => keyOf(i)))];
@@ -49495,7 +49495,7 @@ function orderLabels(names, codes) {
 }
 /** The canonical spelling of a user-given label, as `orderLabels` would write it. */
 function canonicalLabel(label, numeric) {
-    const value = numeric ? labels_parseNumber(label) : undefined;
+    const value = numeric ? parseNumber(label) : undefined;
     return value === undefined ? label : String(value);
 }
 /**
@@ -49621,7 +49621,7 @@ class SetBuilder {
         }
         if (!values)
             return;
-        const value = labels_parseNumber(text);
+        const value = parseNumber(text);
         if (value === undefined) {
             if (this.mode !== 'undecided')
                 throw this.error(line, `${notANumber(column, text)}${this.regressionEvidence}`);
@@ -49642,7 +49642,7 @@ class SetBuilder {
         }
     }
     score(column, text, line) {
-        const value = labels_parseNumber(text);
+        const value = parseNumber(text);
         if (value === undefined)
             throw this.error(line, notANumber(column, text));
         this.scores?.push(value);
@@ -50022,78 +50022,99 @@ class rules_expr_RuleCursor {
         throw new errors_InputError(`${this.input} line ${this.line}, column ${at + 1}: ${message}`, this.input);
     }
 }
-/** expr := term (('+' | '-') term)*; term := unary (('*' | '/') unary)*; unary := '-' unary | atom */
-function parseExpr(cursor) {
-    let left = parseTerm(cursor);
-    for (;;) {
-        cursor.skipSpace();
-        const op = cursor.peek();
-        if (op !== '+' && op !== '-')
-            return left;
-        cursor.pos++;
-        left = { kind: 'binary', op, left, right: parseTerm(cursor) };
-    }
-}
-function parseTerm(cursor) {
-    let left = parseUnary(cursor);
-    for (;;) {
-        cursor.skipSpace();
-        const op = cursor.peek();
-        if (op !== '*' && op !== '/')
-            return left;
-        cursor.pos++;
-        cursor.skipSpace();
-        const at = cursor.pos;
-        const right = parseUnary(cursor);
-        // Only a constant divisor can be judged now; `x / baseline` with a zero baseline gives ±Infinity later.
-        if (op === '/' && !usesBaseline(right) && evaluateExpr(right) === 0)
-            cursor.fail(at, 'division by zero');
-        left = { kind: 'binary', op, left, right };
-    }
-}
-function parseUnary(cursor) {
-    cursor.skipSpace();
-    const sign = cursor.peek();
-    if (sign === '-' || sign === '+') {
-        cursor.pos++;
-        const operand = parseUnary(cursor);
-        return sign === '-' ? { kind: 'neg', operand } : operand;
-    }
-    return parseAtom(cursor);
-}
-function parseAtom(cursor) {
-    const at = cursor.pos;
-    const number = cursor.match(rules_expr_NUMBER);
-    if (number !== undefined) {
-        cursor.pos += number.length;
-        const value = rules_expr_parseNumber(number);
-        if (!Number.isFinite(value))
-            cursor.fail(at, `${number} is too large`);
-        return { kind: 'number', value };
-    }
-    if (cursor.peek() === '(') {
-        cursor.pos++;
-        const inner = parseExpr(cursor);
-        cursor.skipSpace();
-        if (cursor.peek() !== ')') {
-            cursor.fail(cursor.pos, `expected ")" to close the "(" at column ${at + 1}, found ${cursor.found()}`);
+/**
+ * expr := term (('+' | '-') term)*; term := unary (('*' | '/') unary)*; unary := '-' unary | atom;
+ * atom := number | '(' expr ')' | the grammar's own. The node type `N` must include `ArithmeticNode<N>`.
+ */
+function parseArithmetic(cursor, grammar) {
+    // Nodes built here are members of N by the contract above; TypeScript cannot state that bound.
+    const node = (value) => value;
+    const expr = () => {
+        let left = term();
+        for (;;) {
+            cursor.skipSpace();
+            const op = cursor.peek();
+            if (op !== '+' && op !== '-')
+                return left;
+            cursor.pos++;
+            left = node({ kind: 'binary', op, left, right: term() });
         }
-        cursor.pos++;
-        return inner;
-    }
-    const name = cursor.match(IDENTIFIER);
-    if (name === 'baseline') {
-        cursor.pos += name.length;
-        return { kind: 'baseline' };
-    }
-    if (name !== undefined) {
-        const [near] = errors_nearNames(name, ['baseline']);
-        const hint = near
-            ? `did you mean "${near}"?`
-            : "an expression may use numbers and baseline, the metric's baseline value";
-        cursor.fail(at, `unknown name "${name}" (${hint})`);
-    }
-    return cursor.fail(at, `expected a number, baseline or "(", found ${cursor.found()}`);
+    };
+    const term = () => {
+        let left = unary();
+        for (;;) {
+            cursor.skipSpace();
+            const op = cursor.peek();
+            if (op !== '*' && op !== '/')
+                return left;
+            cursor.pos++;
+            cursor.skipSpace();
+            const at = cursor.pos;
+            const right = unary();
+            if (op === '/')
+                grammar.divisor?.(right, cursor, at);
+            left = node({ kind: 'binary', op, left, right });
+        }
+    };
+    const unary = () => {
+        cursor.skipSpace();
+        const sign = cursor.peek();
+        if (sign === '-' || sign === '+') {
+            cursor.pos++;
+            const operand = unary();
+            return sign === '-' ? node({ kind: 'neg', operand }) : operand;
+        }
+        return atom();
+    };
+    const atom = () => {
+        const at = cursor.pos;
+        const number = cursor.match(rules_expr_NUMBER);
+        if (number !== undefined) {
+            cursor.pos += number.length;
+            const value = rules_expr_parseNumber(number);
+            if (!Number.isFinite(value))
+                cursor.fail(at, `${number} is too large`);
+            return node({ kind: 'number', value });
+        }
+        if (cursor.peek() === '(') {
+            cursor.pos++;
+            const inner = expr();
+            cursor.skipSpace();
+            if (cursor.peek() !== ')') {
+                cursor.fail(cursor.pos, `expected ")" to close the "(" at column ${at + 1}, found ${cursor.found()}`);
+            }
+            cursor.pos++;
+            return inner;
+        }
+        return grammar.atom(cursor, at, expr);
+    };
+    return expr();
+}
+const RULE_GRAMMAR = {
+    atom(cursor, at) {
+        const name = cursor.match(IDENTIFIER);
+        if (name === 'baseline') {
+            cursor.pos += name.length;
+            return { kind: 'baseline' };
+        }
+        if (name !== undefined) {
+            const [near] = errors_nearNames(name, ['baseline']);
+            const hint = near
+                ? `did you mean "${near}"?`
+                : "an expression may use numbers and baseline, the metric's baseline value";
+            cursor.fail(at, `unknown name "${name}" (${hint})`);
+        }
+        return cursor.fail(at, `expected a number, baseline or "(", found ${cursor.found()}`);
+    },
+    // Only a constant divisor can be judged now; `x / baseline` with a zero baseline gives ±Infinity later.
+    divisor(right, cursor, at) {
+        if (!usesBaseline(right) && evaluateExpr(right) === 0)
+            cursor.fail(at, 'division by zero');
+    },
+};
+/** The right-hand side of a gate rule. */
+function parseExpr(cursor) {
+    return parseArithmetic(cursor, RULE_GRAMMAR);
 }
 /** A literal as matched by NUMBER; `%` shifts the exponent so `1.1%` is 0.011, not 0.011000000000000001. */
 function rules_expr_parseNumber(literal) {
@@ -51401,59 +51422,12 @@ function conditions_parseOp(cursor) {
     const hint = conditions_MISTAKES[op] ? ` (did you mean "${conditions_MISTAKES[op]}"?)` : '';
     return cursor.fail(cursor.pos, `expected a comparison (<, <=, >, >=, ==), found ${cursor.found()}${hint}`);
 }
-/** expr := term (('+' | '-') term)*; term := unary (('*' | '/') unary)*; unary := '-' unary | atom */
+/** Arithmetic as in the gate's rules; the atoms are `canary.<path>`, `stable.<path>` and calls. */
 function conditions_parseExpr(cursor) {
-    let left = conditions_parseTerm(cursor);
-    for (;;) {
-        cursor.skipSpace();
-        const op = cursor.peek();
-        if (op !== '+' && op !== '-')
-            return left;
-        cursor.pos++;
-        left = { kind: 'binary', op, left, right: conditions_parseTerm(cursor) };
-    }
+    return parseArithmetic(cursor, CONDITION_GRAMMAR);
 }
-function conditions_parseTerm(cursor) {
-    let left = conditions_parseUnary(cursor);
-    for (;;) {
-        cursor.skipSpace();
-        const op = cursor.peek();
-        if (op !== '*' && op !== '/')
-            return left;
-        cursor.pos++;
-        left = { kind: 'binary', op, left, right: conditions_parseUnary(cursor) };
-    }
-}
-function conditions_parseUnary(cursor) {
-    cursor.skipSpace();
-    const sign = cursor.peek();
-    if (sign === '-' || sign === '+') {
-        cursor.pos++;
-        const operand = conditions_parseUnary(cursor);
-        return sign === '-' ? { kind: 'neg', operand } : operand;
-    }
-    return conditions_parseAtom(cursor);
-}
-function conditions_parseAtom(cursor) {
-    const at = cursor.pos;
-    const number = cursor.match(NUMBER);
-    if (number !== undefined) {
-        cursor.pos += number.length;
-        const value = parseNumber(number);
-        if (!Number.isFinite(value))
-            cursor.fail(at, `${number} is too large`);
-        return { kind: 'number', value };
-    }
-    if (cursor.peek() === '(') {
-        cursor.pos++;
-        const inner = conditions_parseExpr(cursor);
-        cursor.skipSpace();
-        if (cursor.peek() !== ')') {
-            cursor.fail(cursor.pos, `expected ")" to close the "(" at column ${at + 1}, found ${cursor.found()}`);
-        }
-        cursor.pos++;
-        return inner;
-    }
+const CONDITION_GRAMMAR = { atom: parseNamed };
+function parseNamed(cursor, at) {
     const name = cursor.match(conditions_IDENTIFIER);
     if (name === undefined) {
         return cursor.fail(at, `expected a number, canary.<name>, stable.<name>, a function or "(", found ${cursor.found()}`);
@@ -51464,7 +51438,7 @@ function conditions_parseAtom(cursor) {
     cursor.skipSpace();
     if (cursor.peek() === '(')
         return parseCall(cursor, name, at);
-    const [near] = nearNames(name, ['canary', 'stable']);
+    const [near] = errors_nearNames(name, ['canary', 'stable']);
     const hint = near ? `did you mean "${near}.${name}"?` : 'values are canary.<name> and stable.<name>';
     return cursor.fail(at, `unknown name "${name}" (${hint})`);
 }
@@ -51499,7 +51473,7 @@ function parsePath(cursor, side, at) {
 }
 function parseCall(cursor, name, at) {
     if (!(name in FUNCTIONS)) {
-        const [near] = nearNames(name, Object.keys(FUNCTIONS));
+        const [near] = errors_nearNames(name, Object.keys(FUNCTIONS));
         const hint = near ? `did you mean ${near}?` : `functions are ${Object.keys(FUNCTIONS).join(' and ')}`;
         cursor.fail(at, `unknown function "${name}" (${hint})`);
     }
@@ -55335,9 +55309,8 @@ function isTrimmed(text, start, end) {
 function classifyTrimmed(text, start, end, raw) {
     const first = text.charCodeAt(start);
     if ((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) {
-        // A date first when one may be there: no text reads as both.
-        const dashed = text.charCodeAt(start + 4) === 45;
-        if (dashed) {
+        // A date first when one may be there (a dash after four digits): no text reads as both.
+        if (text.charCodeAt(start + 4) === 45) {
             const datetime = parseDatetimeIn(text, start, end);
             if (datetime !== undefined)
                 return withValue(DATETIME_CELL, datetime);
@@ -55360,12 +55333,13 @@ function mayBeMissing(first) {
     return first === 35 || first === 45 || first === 49 || first === 60 || first === 78 || first === 110;
 }
 const NOT_A_NUMBER = { kind: 'string' };
-/** Exact powers of ten: an integer below 2^53 times or over one is rounded once, so correctly. */
+/** 10^0 to 10^22: the powers of ten a double holds exactly. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /**
  * The integer or number cell text[start, end) is, or NOT_A_NUMBER. The value is Number(text):
- * computed here when it has at most 15 significant digits and a power of ten within 10^±22
- * (Clinger's fast path, exact), else by Number.
+ * computed here when it has at most 15 digits and a power of ten within 10^±22 (Clinger's fast
+ * path: an integer below 2^53 times or over an exact power of ten is rounded once, so correctly),
+ * else by Number.
  */
 function readNumber(text, start, end) {
     let at = start;
@@ -55374,31 +55348,27 @@ function readNumber(text, start, end) {
     if (negative || code === 43)
         code = text.charCodeAt(++at);
     let mantissa = 0;
-    let significant = 0;
     const integerStart = at;
-    for (; at < end && code >= 48 && code <= 57; code = text.charCodeAt(++at)) {
-        if (mantissa !== 0 || code !== 48)
-            significant++;
+    for (; at < end && code >= 48 && code <= 57; code = text.charCodeAt(++at))
         mantissa = mantissa * 10 + (code - 48);
-    }
     const integerDigits = at - integerStart;
     if (at === end) {
         if (integerDigits === 0)
             return NOT_A_NUMBER; // a sign alone
-        if (significant > 15)
+        if (integerDigits > 15)
             return withValue(INTEGER_CELL, Number(text.slice(start, end)));
         return withValue(INTEGER_CELL, negative ? -mantissa : mantissa);
     }
     let fractionDigits = 0;
     if (code === 46) {
+        const fractionStart = at + 1;
         for (code = text.charCodeAt(++at); at < end && code >= 48 && code <= 57; code = text.charCodeAt(++at)) {
-            if (mantissa !== 0 || code !== 48)
-                significant++;
             mantissa = mantissa * 10 + (code - 48);
-            fractionDigits++;
         }
+        fractionDigits = at - fractionStart;
     }
-    if (integerDigits + fractionDigits === 0)
+    const digits = integerDigits + fractionDigits;
+    if (digits === 0)
         return NOT_A_NUMBER; // ".", "+.", "-e5"
     let exponent = 0;
     if (at < end && (code === 101 || code === 69)) {
@@ -55419,9 +55389,8 @@ function readNumber(text, start, end) {
     if (at !== end)
         return NOT_A_NUMBER;
     const scale = exponent - fractionDigits;
-    if (significant > 15 || scale > 22 || scale < -22) {
+    if (digits > 15 || scale > 22 || scale < -22)
         return withValue(NUMBER_CELL, Number(text.slice(start, end)));
-    }
     const value = scale < 0 ? mantissa / POWERS_OF_TEN[-scale] : mantissa * POWERS_OF_TEN[scale];
     return withValue(NUMBER_CELL, negative ? -value : value);
 }
@@ -55597,6 +55566,8 @@ function tau(x) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/profile/number-counts.ts
 const MIN_SLOTS = 64;
+/** The slot find() gives NaN, which is counted apart. */
+const NAN_SLOT = 0x7fffffff;
 const number_counts_bits = new Float64Array(1);
 const words = new Uint32Array(number_counts_bits.buffer);
 /**
@@ -55613,24 +55584,41 @@ class number_counts_NumberCounts {
     spare;
     nan = 0;
     size = 0;
-    /** Adds 1 to the value's count if it has one; false if it has none. */
-    increment(value) {
-        if (Number.isNaN(value)) {
-            if (this.nan === 0)
-                return false;
-            this.nan++;
-            return true;
-        }
+    /**
+     * Where the value is counted: its slot (≥ 0), or, when it has no count, ~slot of the empty slot
+     * it would take (valid until the table next changes). One probe serves a lookup and an insert.
+     */
+    find(value) {
+        if (Number.isNaN(value))
+            return this.nan > 0 ? NAN_SLOT : ~NAN_SLOT;
         const table = this.table;
         const mask = table.length - 2;
         for (let at = slotOf(value, mask);; at = (at + 2) & mask) {
-            const count = table[at + 1];
-            if (count === 0)
-                return false;
-            if (table[at] === value) {
-                table[at + 1] = count + 1;
-                return true;
-            }
+            if (table[at + 1] === 0)
+                return ~at;
+            if (table[at] === value)
+                return at;
+        }
+    }
+    /** Adds 1 to the count in a slot find() returned. */
+    increment(at) {
+        if (at === NAN_SLOT)
+            this.nan++;
+        else
+            this.table[at + 1] = this.table[at + 1] + 1;
+    }
+    /** Counts a value find() did not find, in the empty slot it returned (~ undone). */
+    insert(at, value, count) {
+        this.size++;
+        if (at === NAN_SLOT)
+            this.nan = count;
+        else if (this.size * 8 > this.table.length * 3) {
+            this.grow();
+            this.place(value === 0 ? 0 : value, count);
+        }
+        else {
+            this.table[at] = value === 0 ? 0 : value;
+            this.table[at + 1] = count;
         }
     }
     /** Adds `count` (≥ 1) to the value's count, or gives it that count. */
@@ -55653,7 +55641,7 @@ class number_counts_NumberCounts {
             }
         }
         this.size++;
-        if (this.size * 4 > table.length)
+        if (this.size * 8 > table.length * 3)
             this.grow();
         this.place(value === 0 ? 0 : value, count);
     }
@@ -55673,12 +55661,13 @@ class number_counts_NumberCounts {
         if (this.size === 0)
             return;
         const old = this.table;
-        // As large as before, not as needed by what is left: Misra–Gries refills it to its capacity
-        // right away. On a column of unique values this runs once per `capacity` values: the two
-        // tables take turns rather than a new one each time.
+        // Sized for as many values as there were, not as are left: Misra–Gries refills it to its
+        // capacity right away. On a column of unique values this runs once per `capacity` values:
+        // two tables take turns rather than a new one each time.
+        const length = tableLength(this.size);
         const spare = this.spare;
-        this.table = spare && spare.length === old.length ? spare.fill(0) : new Float64Array(old.length);
-        this.spare = old;
+        this.table = spare?.length === length ? spare.fill(0) : new Float64Array(length);
+        this.spare = old.length === length ? old : undefined;
         this.size = 0;
         if (this.nan > amount) {
             this.nan -= amount;
@@ -55704,7 +55693,7 @@ class number_counts_NumberCounts {
         table[at] = value;
         table[at + 1] = count;
     }
-    /** Doubles the table: at most half its slots are ever full. */
+    /** Doubles the table: at most three quarters of its slots are ever full. */
     grow() {
         const old = this.table;
         this.table = new Float64Array(old.length * 2);
@@ -55714,6 +55703,13 @@ class number_counts_NumberCounts {
                 this.place(old[at], count);
         }
     }
+}
+/** The length of a table for `size` values: at most three quarters of its slots full. */
+function tableLength(size) {
+    let slots = MIN_SLOTS;
+    while (slots * 3 < size * 4)
+        slots *= 2;
+    return 2 * slots;
 }
 /**
  * Where the home slot of a number other than NaN starts in the table; −0 goes where 0 does. A
@@ -55767,17 +55763,23 @@ class frequent_FrequentValues {
     }
     addNumber(value) {
         this.total++;
-        if (this.numbers.increment(value))
-            return; // every counted value is in the sketch already
-        if (this.stillExact())
-            this.numbers.add(value, 1);
-        else {
-            this.sketch.addNumber(value);
-            if (this.size < this.capacity)
-                this.numbers.add(value, 1);
-            else
-                this.subtract(1);
+        const numbers = this.numbers;
+        let at = numbers.find(value);
+        if (at >= 0) {
+            numbers.increment(at); // every counted value is in the sketch already
+            return;
         }
+        const wasExact = this.sketch === undefined;
+        if (!this.stillExact()) {
+            this.sketch.addNumber(value);
+            if (this.size >= this.capacity) {
+                this.subtract(1);
+                return;
+            }
+            if (wasExact)
+                at = numbers.find(value); // this value made the switch, which rebuilt the table
+        }
+        numbers.insert(~at, value, 1);
     }
     addText(value) {
         this.total++;
@@ -55941,27 +55943,16 @@ class kll_KllSketch {
             this.min = value;
         if (value > this.max)
             this.max = value;
-        this.push(0, value);
+        const level = this.levels[0];
+        const size = this.sizes[0];
+        if (size < level.length) {
+            level[size] = value;
+            this.sizes[0] = size + 1;
+        }
+        else
+            this.push(0, value);
         if (++this.retained >= this.limit)
             this.compress();
-    }
-    /** Adds values[0, count) in order: as adding each does. */
-    addAll(values, count) {
-        let min = this.min;
-        let max = this.max;
-        for (let i = 0; i < count; i++) {
-            const value = values[i];
-            if (value < min)
-                min = value;
-            if (value > max)
-                max = value;
-            this.push(0, value);
-            if (++this.retained >= this.limit)
-                this.compress();
-        }
-        this.min = min;
-        this.max = max;
-        this.count += count;
     }
     /** Adds another sketch's stream to this one. */
     merge(other) {
@@ -56042,7 +56033,10 @@ class kll_KllSketch {
     compact(h) {
         const size = this.sizes[h] ?? 0;
         const level = this.levels[h];
-        sortPrefix(level, size);
+        if (size <= MIN_RUN)
+            insertionSort(level, 0, 1, size);
+        else
+            mergeSort(level, size);
         const keep = size % 2;
         const promoted = (size - keep) / 2;
         const upper = this.reserve(h + 1, promoted);
@@ -56101,21 +56095,17 @@ class kll_KllSketch {
         return { values, cumulative };
     }
 }
-/** Levels up to this size are sorted by insertion; runs shorter are lengthened so before merging. */
+/** Levels up to this size (most) are sorted by insertion; shorter runs are so lengthened before merging. */
 const MIN_RUN = 16;
 let scratch = new Float64Array(256);
 let bounds = new Int32Array(64);
 /**
- * Sorts level[0, size) into the order Float64Array.prototype.sort gives (−0 before 0, NaN last),
- * as any correct sort does, since equal items are the same number. Not that built-in, whose call
- * costs more than most compactions, which sort a few items: those are sorted by insertion. A
+ * Sorts level[0, size), longer than MIN_RUN, into the order Float64Array.prototype.sort gives (−0
+ * before 0, NaN last), as any correct sort does, since equal items are the same number. Not that
+ * built-in, whose call costs more than most compactions, which sort a few items by insertion. A
  * longer level holds sorted runs promoted from below, which a natural merge sort takes as they are.
  */
-function sortPrefix(level, size) {
-    if (size <= MIN_RUN) {
-        insertionSort(level, 0, 1, size);
-        return;
-    }
+function mergeSort(level, size) {
     if (bounds.length <= size)
         bounds = new Int32Array(2 * size);
     let runs = 0;
@@ -56280,9 +56270,10 @@ const INCOMPLETE = (/* unused pure expression or super */ null && (-1));
  * Records are read as PapaParse 5 reads them, which this reader replaced, so that a file profiles
  * as it did: the line ending is guessed once from the first chunk, a quote opens a quoted field
  * only as its first character, a closing quote may be followed by whitespace before the delimiter
- * or line ending. It is hand-written because the profile is what a 10 GiB file waits on, and
- * PapaParse makes a string and an array per record and cell: this reader classifies a cell where
- * it lies in the decoded chunk and makes a string only of text (4× faster on a typical file).
+ * or line ending (csv.test.ts checks it against PapaParse). It is hand-written because the
+ * profile is what a 10 GiB file waits on, and PapaParse makes a string per cell and an array per
+ * record: this reader classifies a cell where it lies in the decoded chunk and makes a string of
+ * text cells only.
  */
 async function csv_readDelimited(source, table) {
     const reader = new DelimitedReader(source, table);
@@ -56306,9 +56297,10 @@ class DelimitedReader {
     /** Line on which the next record starts (records may span lines inside quotes). */
     line = 1;
     // The fields of the complete rows of the text being read, row after row: where each lies (inside
-    // its quotes, if any), and 0 unquoted, 1 quoted, 2 quoted with doubled quotes inside. Rows are profiled a chunk at a time
-    // and column by column: a column's sketches stay in the processor's cache, and its cells, most
-    // of one kind, take the same branches. Each column still sees its values in the file's order.
+    // its quotes, if any), and 0 unquoted, 1 quoted, 2 quoted with doubled quotes inside. Rows are
+    // profiled a chunk at a time and column by column: a column's sketches stay in the processor's
+    // cache, and its cells, most of one kind, take the same branches. Each column still sees its
+    // values in the file's order.
     starts = new Int32Array(1024);
     ends = new Int32Array(1024);
     quoting = new Uint8Array(1024);
@@ -60761,7 +60753,7 @@ function decompressGzip(input, outputLength) {
  * never the file. Types come from the schema: integers, floats and decimals, booleans, strings,
  * dates and timestamps (as datetimes); nested columns count as their JSON text.
  */
-async function parquet_readParquet(path, where, input, table) {
+async function parquet_readParquet(path, where, input, table, { maxRows = Number.POSITIVE_INFINITY } = {}) {
     const file = await asyncBufferFromFile(path);
     let metadata;
     try {
@@ -60776,13 +60768,16 @@ async function parquet_readParquet(path, where, input, table) {
         column: table.column(child.element.name),
     }));
     const scan = await parquetScan({ file, metadata, compressors, parsers: EPOCH_MILLISECONDS });
-    for (const range of scan.ranges) {
+    const rows = Math.min(Number(metadata.num_rows), maxRows);
+    for (const { rowStart, rowEnd } of scan.ranges) {
+        if (rowStart >= rows)
+            break;
         for (const field of fields) {
-            const values = await scan.readColumn({ column: field.name, ...range });
+            const values = await scan.readColumn({ column: field.name, rowStart, rowEnd: Math.min(rowEnd, rows) });
             addValues(field.column, values, field.numericKind);
         }
     }
-    table.rows = Number(metadata.num_rows);
+    table.rows = rows;
 }
 /**
  * Dates and timestamps as epoch milliseconds rather than Date objects: the profile wants the
@@ -60843,8 +60838,6 @@ function textOf(value) {
 
 
 
-/** Numbers summarised at a time. */
-const BATCH = 256;
 /**
  * Everything a profile says about one column, gathered in one pass in memory that does not grow
  * with the file: moments, a KLL sketch, value frequencies (exact, then Misra–Gries + HyperLogLog)
@@ -60869,13 +60862,6 @@ class column_ColumnProfiler {
     reservoir;
     sample = [];
     infinite = 0;
-    // Numbers not yet summarised, in order: all of them for the frequencies and the sample, the
-    // finite ones for the moments and quantiles. Fed to one sketch after another, in batches, each
-    // loop keeps one sketch's state at hand, where a number at a time went through them all.
-    pending = new Float64Array(BATCH);
-    pendingCount = 0;
-    finite = new Float64Array(BATCH);
-    finiteCount = 0;
     present = 0;
     constructor(name, options) {
         this.name = name;
@@ -60907,51 +60893,32 @@ class column_ColumnProfiler {
             this.numbers++;
         else
             this.datetimes++;
-        if (this.mayBeNumeric) {
-            if (this.datetimes > 0 && this.integers + this.numbers > 0)
-                this.mayBeNumeric = false;
-            else if (Number.isFinite(value))
-                this.finite[this.finiteCount++] = value;
-            else
-                this.infinite++;
+        this.frequencies.addNumber(value);
+        const slot = this.reservoir.offer();
+        if (slot >= 0)
+            this.sample[slot] = value;
+        if (!this.mayBeNumeric)
+            return;
+        if (this.datetimes > 0 && this.integers + this.numbers > 0)
+            this.mayBeNumeric = false;
+        else if (Number.isFinite(value)) {
+            this.moments.add(value);
+            this.quantiles.add(value);
         }
-        this.pending[this.pendingCount++] = value;
-        if (this.pendingCount === BATCH)
-            this.flush();
+        else
+            this.infinite++;
     }
     addBoolean(value) {
-        this.flush();
         this.present++;
         this.booleans++;
         this.mayBeNumeric = false;
         this.addKey(value ? 'true' : 'false');
     }
     addText(text) {
-        this.flush();
         this.present++;
         this.strings++;
         this.mayBeNumeric = false;
         this.addKey(text);
-    }
-    /** Summarises the pending numbers (before any other value, so that every sketch sees the order). */
-    flush() {
-        const count = this.pendingCount;
-        if (count === 0)
-            return;
-        const values = this.pending;
-        for (let i = 0; i < count; i++)
-            this.frequencies.addNumber(values[i]);
-        for (let i = 0; i < count; i++) {
-            const slot = this.reservoir.offer();
-            if (slot >= 0)
-                this.sample[slot] = values[i];
-        }
-        if (this.mayBeNumeric) {
-            this.moments.addAll(this.finite, this.finiteCount);
-            this.quantiles.addAll(this.finite, this.finiteCount);
-        }
-        this.pendingCount = 0;
-        this.finiteCount = 0;
     }
     addKey(key) {
         this.frequencies.addText(key);
@@ -60960,7 +60927,6 @@ class column_ColumnProfiler {
             this.sample[slot] = ownCopy(key);
     }
     finish(rows) {
-        this.flush();
         const type = this.type();
         const missing = rows - this.present;
         const numeric = type === 'integer' || type === 'number' || type === 'datetime' ? this.numeric() : undefined;
@@ -61320,6 +61286,23 @@ function state_buildRegistry(tags) {
     }
     return models;
 }
+/** A version first seen in `tag`: registered there, or only named by a stage tag. */
+function newVersion(version, tag, flags) {
+    return {
+        state: {
+            version,
+            ...flags,
+            commit: tag.commit,
+            tag: null,
+            createdAt: iso(tag.time),
+            digest: null,
+            stages: [],
+            assigned: [],
+        },
+        direct: [],
+        stages: new Map(),
+    };
+}
 function buildModel(name, tags) {
     const warnings = [];
     const versions = new Map();
@@ -61346,21 +61329,7 @@ function buildModel(name, tags) {
             continue;
         }
         if (!working) {
-            working = {
-                state: {
-                    version,
-                    registered: true,
-                    active: false,
-                    commit: tag.commit,
-                    tag: null,
-                    createdAt: iso(tag.time),
-                    digest: null,
-                    stages: [],
-                    assigned: [],
-                },
-                direct: [],
-                stages: new Map(),
-            };
+            working = newVersion(version, tag, { registered: true, active: false });
             versions.set(version, working);
         }
         if (tag.parsed.kind === 'register' && working.state.tag === null) {
@@ -61385,21 +61354,8 @@ function buildModel(name, tags) {
             continue;
         let working = versions.get(version);
         if (!working) {
-            working = {
-                state: {
-                    version,
-                    registered: false,
-                    active: true,
-                    commit: tag.commit,
-                    tag: null,
-                    createdAt: iso(tag.time),
-                    digest: null,
-                    stages: [],
-                    assigned: [],
-                },
-                direct: [],
-                stages: new Map(),
-            };
+            // A stage on a commit no version names: GTO shows it as a version named by the commit.
+            working = newVersion(version, tag, { registered: false, active: true });
             versions.set(version, working);
         }
         const stage = event(tag, version);
