@@ -10,12 +10,16 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
+// `--only cli,train`: build just these bundles and replace only their dist/ folders (for working on
+// one action while others are being edited); the committed dist/ is always built whole.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? new Set(process.argv[onlyAt + 1]?.split(',')) : undefined;
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
 const entries = [
   ['cli', 'packages/cli/src/index.ts'],
   ...readdirSync(join(root, 'actions')).map((name) => [name, `actions/${name}/src/index.ts`]),
-];
+].filter(([name]) => !only || only.has(name));
 
 // Types are checked by `tsc` in npm test; ncc only transpiles. Bundles are built aside and
 // moved into dist/ only when all of them built, so a failed build leaves dist/ as it was.
@@ -28,7 +32,13 @@ for (const [name, entry] of entries) {
   });
 }
 cpSync(join(root, 'scripts', 'dist-package.json'), join(out, 'package.json'));
-if (!check) {
+if (only && !check) {
+  for (const [name] of entries) {
+    rmSync(join(root, 'dist', name), { recursive: true, force: true });
+    cpSync(join(out, name), join(root, 'dist', name), { recursive: true });
+  }
+  rmSync(out, { recursive: true, force: true });
+} else if (!check) {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   cpSync(out, join(root, 'dist'), { recursive: true });
   rmSync(out, { recursive: true, force: true });

@@ -44,6 +44,8 @@ export const OPERATION_IDS = [
   'repos/create-deployment',
   'repos/create-deployment-status',
   'repos/list-deployments',
+  // register-model / validate-data start the next workflow (events of the job token start none)
+  'actions/create-workflow-dispatch',
 ];
 
 const PACKAGE = '@octokit/openapi';

@@ -1,6 +1,7 @@
 // A stateful stand-in for api.github.com on 127.0.0.1 that checks every request against the
 // cut of GitHub's official OpenAPI description in test/openapi/github-subset.json. The same port
 // plays uploads.github.com below /uploads and the asset download host below /_release-assets/.
+import { accessHandlers, type Dispatch, type SeededRole, type SeededWorkflow } from './github-access';
 import {
   ACTIONS_BOT,
   commitComment,
@@ -30,6 +31,7 @@ import {
   type Violation,
 } from './validating-server';
 
+export type { Dispatch, SeededRole, SeededWorkflow } from './github-access';
 export type { SeededPull, StoredCommitComment, StoredIssueComment } from './github-entities';
 export type { GitHubFaults, SeededRelease, StoredAsset, StoredRelease } from './github-releases';
 export type { RecordedRequest, Violation } from './validating-server';
@@ -50,6 +52,10 @@ export interface GitHubEmulatorOptions {
   releases?: SeededRelease[];
   /** Failures to stage from the start; tests may also push onto `emulator.faults` later. */
   faults?: Partial<GitHubFaults>;
+  /** Repository roles by login (`repos/get-collaborator-permission-level`); others are not collaborators. */
+  collaborators?: Record<string, SeededRole>;
+  /** Workflow files that `workflow_dispatch` can start; default none. */
+  workflows?: SeededWorkflow[];
   /** Clock for created_at/updated_at; default the real one. */
   now?: () => Date;
 }
@@ -60,6 +66,8 @@ export interface GitHubState {
   pulls: Map<number, SeededPull>;
   releases: StoredRelease[];
   assets: StoredAsset[];
+  /** Workflows started through `actions/create-workflow-dispatch`, in order. */
+  dispatches: Dispatch[];
 }
 
 export interface GitHubEmulator {
@@ -147,6 +155,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     })),
     releases: [],
     assets: [],
+    dispatches: [],
     commitComments: (options.commitComments ?? []).map((c) => ({
       ...c,
       id: nextId++,
@@ -193,9 +202,17 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   };
   seedReleases(releaseContext, options.releases ?? []);
   const releases = releaseHandlers(releaseContext);
+  const access = accessHandlers({
+    collaborators: new Map(Object.entries(options.collaborators ?? {})),
+    workflows: options.workflows ?? [],
+    dispatches: state.dispatches,
+    newId: () => nextId++,
+    error: (status, message, request) => error(status, message, request ? docsOf(request) : DOCS),
+  });
 
   const handlers: Record<string, OperationHandler> = {
     ...releases.handlers,
+    ...access,
     'issues/list-comments': (request) => {
       const number = Number(request.params.issue_number);
       const since = request.query.since;

@@ -2,6 +2,12 @@
 // comments and generic packages), checking every request against test/openapi/gitlab-subset.json.
 
 import {
+  accessHandlers,
+  BODY_TOKEN_OPERATIONS,
+  type SeededMember,
+  type StoredPipeline,
+} from './gitlab-access';
+import {
   type GitLabFaults,
   JOB_TOKEN_OPERATIONS,
   packageHandlers,
@@ -21,6 +27,7 @@ import {
   type Violation,
 } from './validating-server';
 
+export type { SeededMember, StoredPipeline } from './gitlab-access';
 export type { GitLabFaults, SeededPackage, StoredPackage, StoredPackageFile } from './gitlab-packages';
 export type { RecordedRequest, Violation } from './validating-server';
 
@@ -67,6 +74,10 @@ export interface GitLabEmulatorOptions {
   duplicates?: 'allow' | 'reject';
   /** Failures to stage from the start; tests may also push onto `emulator.faults` later. */
   faults?: Partial<GitLabFaults>;
+  /** Members of every project with their access levels (`/members/all`). */
+  members?: SeededMember[];
+  /** Pipeline trigger tokens accepted by `/trigger/pipeline`. */
+  triggerTokens?: string[];
   now?: () => Date;
 }
 
@@ -76,6 +87,8 @@ export interface GitLabState {
   commitNotes: StoredCommitNote[];
   packages: StoredPackage[];
   packageFiles: StoredPackageFile[];
+  /** Pipelines started through the pipelines or the trigger API, in order. */
+  pipelines: StoredPipeline[];
 }
 
 export interface GitLabEmulator {
@@ -130,6 +143,7 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
     commitNotes: [],
     packages: [],
     packageFiles: [],
+    pipelines: [],
   };
   const faults: GitLabFaults = {
     serverErrors: [...(options.faults?.serverErrors ?? [])],
@@ -225,6 +239,15 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
 
   const handlers: Record<string, OperationHandler> = {
     ...packageHandlers(packageContext),
+    ...accessHandlers({
+      members: options.members ?? [],
+      triggerTokens: new Set(options.triggerTokens ?? []),
+      pipelines: state.pipelines,
+      webUrl: WEB,
+      now,
+      projectOf,
+      list,
+    }),
     getApiV4ProjectsIdMergeRequestsNoteableIdNotes: withProject((request, project) => {
       const iid = Number(request.params.noteable_id);
       const key = request.query.order_by === 'updated_at' ? 'updatedAt' : 'createdAt';
@@ -286,6 +309,7 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
     document: loadDocument('openapi/gitlab-subset.json'),
     handlers,
     authorize: (request) => {
+      if (BODY_TOKEN_OPERATIONS.has(request.operationId)) return undefined;
       const kind = tokenKind(request.headers, tokens);
       if (!kind) return message(401, '401 Unauthorized');
       // The job token reaches only an allowlist of endpoints (packages, releases, deployments, ...):

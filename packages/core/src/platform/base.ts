@@ -6,12 +6,15 @@ import type {
   ChangeInfo,
   CommentResult,
   CommentTarget,
+  DispatchRequest,
+  DispatchResult,
   HostedStore,
   Platform,
   PlatformContext,
   PlatformLimits,
   PlatformName,
   PlatformOptions,
+  RepositoryRole,
 } from './types';
 
 /** What every platform shares: recorded outputs, secret redaction, log plumbing, the token. */
@@ -106,4 +109,6 @@ export abstract class BasePlatform implements Platform {
 
   abstract upsertComment(target: CommentTarget, marker: string, body: string): Promise<CommentResult>;
   abstract getChange(number: number): Promise<ChangeInfo | undefined>;
+  abstract role(actor: string): Promise<RepositoryRole | undefined>;
+  abstract dispatch(request: DispatchRequest): Promise<DispatchResult>;
 }

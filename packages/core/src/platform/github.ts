@@ -3,19 +3,24 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
-import { InputError } from '../errors';
+import { InputError, McpError } from '../errors';
 import { GitHubReleaseBackend, type ObjectBackend } from '../store';
 import { BasePlatform } from './base';
 import { appendFileEnsuringDir } from './files';
 import { GitHubArtifacts } from './github-artifacts';
+import { GitHubDeployments } from './github-deployments';
 import { createGitHubClient } from './github-client';
+import { GitHubReleases } from './github-releases';
 import type {
   ChangeInfo,
   CommentResult,
   CommentTarget,
+  DispatchRequest,
+  DispatchResult,
   HostedStore,
   PlatformContext,
   PlatformOptions,
+  RepositoryRole,
 } from './types';
 
 type Octokit = ReturnType<typeof getOctokit>;
@@ -54,6 +59,19 @@ export class GitHubPlatform extends BasePlatform {
   // Comment bodies are capped at 65,536 characters; a step summary at 1 MiB.
   readonly limits = { comment: 65_536, summary: 1024 * 1024 };
   readonly artifacts = new GitHubArtifacts((line) => this.write(line));
+  readonly releases = new GitHubReleases(() => ({
+    token: this.currentToken(),
+    repository: this.context.repository,
+    apiUrl: this.apiUrl(),
+    log: (message) => this.info(message),
+  }));
+  readonly deployments = new GitHubDeployments(() => ({
+    octokit: this.client(),
+    repo: this.repo(),
+    web: this.context.repository
+      ? `${this.options.env.GITHUB_SERVER_URL || 'https://github.com'}/${this.context.repository}`
+      : undefined,
+  }));
   private octokit?: Octokit;
   private identity?: Promise<string | undefined>;
 
@@ -217,6 +235,57 @@ export class GitHubPlatform extends BasePlatform {
     return this.identity;
   }
 
+  async role(actor: string): Promise<RepositoryRole> {
+    const octokit = this.client();
+    const repo = this.repo();
+    if (!octokit || !repo) {
+      throw new McpError(
+        `cannot check ${actor}'s permission: ${octokit ? 'GITHUB_REPOSITORY is not set' : 'no token (set the token input or GITHUB_TOKEN)'}`,
+      );
+    }
+    try {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: actor });
+      return githubRole(data.role_name, data.permission);
+    } catch (error) {
+      // Not a collaborator (or no such user): no role at all.
+      if ((error as { status?: number }).status === 404) return 'none';
+      throw error;
+    }
+  }
+
+  async dispatch(request: DispatchRequest): Promise<DispatchResult> {
+    const octokit = this.client();
+    const repo = this.repo();
+    if (!octokit) return { status: 'skipped', reason: 'no token: set the token input or GITHUB_TOKEN' };
+    if (!repo) return { status: 'skipped', reason: 'GITHUB_REPOSITORY is not set' };
+    const ref = request.ref || refName(this.context.ref) || 'main';
+    try {
+      await octokit.rest.actions.createWorkflowDispatch({
+        ...repo,
+        workflow_id: request.workflow,
+        ref,
+        inputs: request.inputs,
+      });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const why =
+        status === 403
+          ? 'the token may not start workflows (the job needs `permissions: actions: write`)'
+          : status === 404
+            ? `no workflow ${request.workflow} on ${ref}`
+            : status === 422
+              ? `${(error as Error).message} (the workflow needs an \`on: workflow_dispatch\` trigger declaring these inputs)`
+              : undefined;
+      if (why) throw new McpError(`dispatch ${request.workflow}: GitHub answered ${status}: ${why}`);
+      throw error;
+    }
+    const server = this.options.env.GITHUB_SERVER_URL || 'https://github.com';
+    return {
+      status: 'dispatched',
+      url: `${server}/${this.context.repository}/actions/workflows/${encodeURIComponent(request.workflow)}`,
+    };
+  }
+
   async getChange(number: number): Promise<ChangeInfo | undefined> {
     const octokit = this.client();
     const repo = this.repo();
@@ -260,6 +329,29 @@ function githubContext(env: Record<string, string | undefined>, cwd: string): Pl
       ? { headSha: run.head_sha, pullRequests: (run.pull_requests ?? []).map((p) => p.number) }
       : undefined,
   };
+}
+
+const ROLES = new Set<RepositoryRole>(['read', 'triage', 'write', 'maintain', 'admin']);
+
+/**
+ * `role_name` is one of GitHub's five roles or an organisation's custom role; a custom role is
+ * judged by the base `permission` it carries (admin, write, read), never by its name.
+ */
+function githubRole(roleName: string, permission: string): RepositoryRole {
+  if (ROLES.has(roleName as RepositoryRole)) return roleName as RepositoryRole;
+  return permission === 'admin'
+    ? 'admin'
+    : permission === 'write'
+      ? 'write'
+      : permission === 'read'
+        ? 'read'
+        : 'none';
+}
+
+/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1`; a pull request's merge ref has no branch to run on. */
+function refName(ref: string | undefined): string | undefined {
+  if (!ref || ref.startsWith('refs/pull/')) return undefined;
+  return ref.replace(/^refs\/(heads|tags)\//, '');
 }
 
 /** Workflow command escaping, as the runner expects it. */

@@ -1,15 +1,20 @@
 import { join } from 'node:path';
-import { InputError } from '../errors';
+import { InputError, McpError } from '../errors';
 import { GitLabPackageBackend, type ObjectBackend } from '../store';
 import { BasePlatform } from './base';
 import { writeDotenv } from './dotenv';
+import { GitLabDeployments } from './gitlab-deployments';
+import { GitLabReleases } from './gitlab-releases';
 import type {
   ChangeInfo,
   CommentResult,
   CommentTarget,
+  DispatchRequest,
+  DispatchResult,
   HostedStore,
   PlatformContext,
   PlatformOptions,
+  RepositoryRole,
 } from './types';
 
 interface Note {
@@ -39,6 +44,25 @@ export class GitLabPlatform extends BasePlatform {
   // Notes are capped at 1,000,000 characters; GitLab has no job summary, the report is an artifact.
   readonly limits = { comment: 1_000_000, summary: 1024 * 1024 };
   private sections = 0;
+  // Releases take the job token (on its allowlist, like packages); a token given is an access token.
+  readonly releases = new GitLabReleases(() => ({
+    apiUrl: this.apiBase(),
+    project: this.options.env.CI_PROJECT_ID || this.context.repository,
+    token: this.token || this.options.env.CI_JOB_TOKEN || this.options.env.MCP_GITLAB_TOKEN || '',
+    tokenKind: !this.token && this.options.env.CI_JOB_TOKEN ? 'job' : 'private',
+  }));
+  readonly deployments = new GitLabDeployments(() => {
+    const env = this.options.env;
+    const token = this.token || env.CI_JOB_TOKEN || env.MCP_GITLAB_TOKEN || '';
+    if (token) this.mask(token);
+    const header = !this.token && env.CI_JOB_TOKEN ? 'JOB-TOKEN' : 'PRIVATE-TOKEN';
+    return {
+      apiUrl: this.apiBase(),
+      project: env.CI_PROJECT_ID || this.context.repository,
+      projectUrl: env.CI_PROJECT_URL,
+      auth: token ? { [header]: token } : undefined,
+    };
+  });
 
   constructor(options: PlatformOptions) {
     super(options);
@@ -125,7 +149,65 @@ export class GitLabPlatform extends BasePlatform {
     });
   }
 
-  private async api<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
+  /** The actor's access level among the project's members, inherited ones included. */
+  async role(actor: string): Promise<RepositoryRole> {
+    if (!this.apiToken()) {
+      throw new McpError(
+        `cannot check ${actor}'s access level: the job token may not read project members; set MCP_GITLAB_TOKEN (an access token with read_api scope) or the token input`,
+      );
+    }
+    const members = await this.api<{ username: string; access_level: number }[]>(
+      'GET',
+      `/members/all?query=${encodeURIComponent(actor)}&per_page=100`,
+    );
+    if (members.status >= 400 || !Array.isArray(members.data)) {
+      throw new McpError(`cannot check ${actor}'s access level: GitLab answered ${members.status}`);
+    }
+    const member = members.data.find((m) => m.username === actor);
+    return gitlabRole(member?.access_level ?? 0);
+  }
+
+  /**
+   * A new pipeline on `ref` with the inputs as CI/CD variables, and `MCP_WORKFLOW` naming what was
+   * asked for, so `.gitlab-ci.yml` rules can pick the jobs. A pipeline trigger token
+   * (MCP_GITLAB_TRIGGER_TOKEN) uses the trigger API; an access token with api scope the pipelines API.
+   * The job token can start pipelines only in other projects.
+   */
+  async dispatch(request: DispatchRequest): Promise<DispatchResult> {
+    const ref = request.ref || this.context.ref || 'main';
+    const variables = { MCP_WORKFLOW: request.workflow, ...request.inputs };
+    const trigger = this.options.env.MCP_GITLAB_TRIGGER_TOKEN;
+    let answer: Answer<{ id: number; web_url?: string }>;
+    if (trigger) {
+      this.mask(trigger);
+      answer = await this.api('POST', '/trigger/pipeline', { token: trigger, ref, variables }, {});
+    } else if (this.apiToken()) {
+      answer = await this.api('POST', '/pipeline', {
+        ref,
+        variables: Object.entries(variables).map(([key, value]) => ({ key, value })),
+      });
+    } else {
+      return {
+        status: 'skipped',
+        reason:
+          'starting a pipeline needs MCP_GITLAB_TRIGGER_TOKEN (a pipeline trigger token) or an access token with api scope (token input or MCP_GITLAB_TOKEN); the job token cannot',
+      };
+    }
+    if (answer.status >= 400 || !answer.data) {
+      const said = (answer.data as { message?: unknown } | undefined)?.message;
+      throw new McpError(
+        `starting a pipeline on ${ref}: GitLab answered ${answer.status}${said ? `: ${JSON.stringify(said)}` : ''}`,
+      );
+    }
+    return { status: 'dispatched', url: answer.data.web_url };
+  }
+
+  private async api<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth: Record<string, string> = { 'PRIVATE-TOKEN': this.apiToken() },
+  ): Promise<Answer<T>> {
     const env = this.options.env;
     const base = this.apiBase();
     const project = encodeURIComponent(env.CI_PROJECT_ID || this.context.repository || '');
@@ -133,7 +215,7 @@ export class GitLabPlatform extends BasePlatform {
     for (let attempt = 0; attempt < 3; attempt++) {
       response = await fetch(`${base}/projects/${project}${path}`, {
         method,
-        headers: { 'PRIVATE-TOKEN': this.apiToken(), 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       // 429 and 5xx are transient on gitlab.com; anything else is the answer.
@@ -228,4 +310,13 @@ export class GitLabPlatform extends BasePlatform {
     const server = this.options.env.CI_PROJECT_URL;
     return server ? `${server}/-/merge_requests/${iid}#note_${id}` : undefined;
   }
+}
+
+/** GitLab's access levels in GitHub's role names: Developer may push, Maintainer may release. */
+function gitlabRole(level: number): RepositoryRole {
+  if (level >= 50) return 'admin';
+  if (level >= 40) return 'maintain';
+  if (level >= 30) return 'write';
+  if (level >= 10) return 'read';
+  return 'none';
 }

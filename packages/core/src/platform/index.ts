@@ -9,13 +9,17 @@ export type {
   ChangeInfo,
   CommentResult,
   CommentTarget,
+  DispatchRequest,
+  DispatchResult,
   HostedStore,
   Platform,
   PlatformContext,
   PlatformLimits,
   PlatformName,
   PlatformOptions,
+  RepositoryRole,
 } from './types';
+export { ROLE_ORDER } from './types';
 export { GitHubPlatform, GitLabPlatform, LocalPlatform };
 
 /** The platform this process runs on: GitHub Actions, GitLab CI, or the local default. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BasePlatform } from './base';
 import { fileNameFor, writeFileAtomic } from './files';
-import type { CommentResult, CommentTarget, PlatformContext, PlatformOptions } from './types';
+import type { CommentResult, CommentTarget, DispatchResult, PlatformContext, PlatformOptions } from './types';
 
 const run = promisify(execFile);
 
@@ -41,6 +41,15 @@ export class LocalPlatform extends BasePlatform {
     const existed = existsSync(path);
     await writeFileAtomic(path, body);
     return { status: existed ? 'updated' : 'created', id: key, url: path };
+  }
+
+  async role(): Promise<undefined> {
+    // A local run is in your own clone: there is no host to ask who may do what.
+    return undefined;
+  }
+
+  async dispatch(): Promise<DispatchResult> {
+    return { status: 'skipped', reason: 'no CI host to start a workflow on (local run)' };
   }
 
   async getChange(): Promise<undefined> {
