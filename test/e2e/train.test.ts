@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:
 import { dirname, join } from 'node:path';
 import { modelDigest } from '@mcp/core';
 import { describe, expect, it } from 'vitest';
+import { startGitHubEmulator } from '../emulators/github';
 import { git, repoWithRemote } from '../helpers/git';
 import { actionInputs, readGitHubOutputs, repoRoot, runNode } from '../helpers/run';
 
@@ -216,4 +217,52 @@ describe('train action bundle (GitHub runner environment, local store)', () => {
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/audit log intact: 16 events/);
   }, 300_000);
+
+  it('stores the outputs as release assets on GitHub; a cache hit in a fresh clone restores them through the API', async () => {
+    const { root, origin, work } = project();
+    const api = await startGitHubEmulator({ tokens: { ghs_jobtoken000000000000: 'write' } });
+    try {
+      const hosted = { GITHUB_API_URL: api.url, GITHUB_TOKEN: 'ghs_jobtoken000000000000' };
+      const inputs = {
+        // 3 MiB of model: more than one content-defined chunk.
+        command: `node -e "const fs=require('fs');fs.mkdirSync('model',{recursive:true});const b=Buffer.alloc(3<<20);for(let i=0;i<b.length;i++)b[i]=(i*2654435761>>>13)&255;fs.writeFileSync('model/weights.bin',b);fs.writeFileSync('metrics.json',JSON.stringify({loss:0.25}))"`,
+        name: 'hosted',
+        params: 'lr=0.1',
+        outputs: 'model/weights.bin',
+        metrics: 'metrics.json',
+        store: 'release',
+      };
+      const env = { ...runnerEnv(work, inputs), ...hosted };
+      const first = await runNode(BUNDLE, [], { cwd: work, env });
+      expect(first.code, first.stdout).toBe(0);
+      expect(first.stdout).toContain('::add-mask::ghs_jobtoken000000000000');
+      const outputs = readGitHubOutputs(env.GITHUB_OUTPUT);
+      expect(outputs['cache-hit']).toBe('false');
+      const uploads = api.requests.filter((r) => r.operationId === 'repos/upload-release-asset');
+      expect(uploads.length).toBeGreaterThan(0);
+      expect(api.state.releases.map((r) => [r.tagName, r.draft])).toEqual([['mcp-store', true]]);
+
+      // Another runner: a fresh clone, nothing on disk, the same inputs → restored from the release.
+      const fresh = join(root, 'fresh');
+      git(root, 'clone', '-q', origin, fresh);
+      const again = { ...runnerEnv(fresh, inputs, 'again'), ...hosted };
+      const second = await runNode(BUNDLE, [], { cwd: fresh, env: again });
+      expect(second.code, second.stdout).toBe(0);
+      const restored = readGitHubOutputs(again.GITHUB_OUTPUT);
+      expect(restored['cache-hit']).toBe('true');
+      expect(restored['run-id']).not.toBe(outputs['run-id']);
+      expect(
+        readFileSync(join(fresh, 'model', 'weights.bin')).equals(
+          readFileSync(join(work, 'model', 'weights.bin')),
+        ),
+      ).toBe(true);
+      expect(JSON.parse(restored.metrics ?? '')).toEqual({ loss: 0.25 });
+      expect(api.requests.filter((r) => r.url.startsWith('/_release-assets/')).length).toBeGreaterThan(0);
+      // The token shows once, in the mask command that hides it from the log.
+      for (const log of [first.stdout, second.stdout]) expect(log.split('ghs_jobtoken000000000000').length).toBe(2);
+      expect(api.violations).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  }, 120_000);
 });
