@@ -1,34 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, repoWithPullRequest, tempDir } from '../../../../test/helpers/git';
-import { repoRoot } from '../../../../test/helpers/run';
+import { describe, expect, it } from 'vitest';
+import { git, repoWithPullRequest } from '../../../../test/helpers/git';
+import { bundledFixture, runJob, startJob } from '../../../../test/helpers/jobs';
 import { readAudit, verifyAudit } from '../audit';
 import { MetaBranch } from '.';
 
-// Real jobs are processes: each writer is `node` running test/fixtures/meta-writer.ts, bundled once.
-let writerScript = '';
-const outDir = tempDir('mcp-meta-writer-');
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-beforeAll(async () => {
-  const { build } = await import('vite');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: repoRoot,
-    ssr: { noExternal: true },
-    build: {
-      ssr: join(repoRoot, 'test', 'fixtures', 'meta-writer.ts'),
-      outDir,
-      target: 'node20',
-      minify: false,
-      rollupOptions: { output: { format: 'es', entryFileNames: '[name].mjs' } },
-    },
-  });
-  writerScript = join(outDir, 'meta-writer.mjs');
-});
+const writerScript = bundledFixture('meta-writer.ts');
 
 interface Written {
   writer: string;
@@ -38,35 +17,9 @@ interface Written {
   ms: number;
 }
 
-/** A writer job in its own process group, so that killing it also kills the git it runs. */
-function startWriter(clone: string, name: string, env: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(process.execPath, [writerScript, clone, name], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    },
-  );
-  return { child, done };
-}
-
-async function runWriter(clone: string, name: string): Promise<Written> {
-  const run = await startWriter(clone, name).done;
-  if (run.code !== 0) throw new Error(`${name} exited with ${run.code}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Written;
-}
+const startWriter = (clone: string, name: string, env: Record<string, string> = {}) =>
+  startJob(writerScript(), [clone, name], env);
+const runWriter = (clone: string, name: string) => runJob<Written>(writerScript(), [clone, name]);
 
 /** A bare remote that keeps a reflog, so that every update of mcp-meta can be checked afterwards. */
 function remoteWithClones(count: number) {

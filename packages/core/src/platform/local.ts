@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BasePlatform } from './base';
 import { fileNameFor, writeFileAtomic } from './files';
-import type { CommentResult, CommentTarget, DispatchResult, PlatformContext, PlatformOptions } from './types';
+import type {
+  CommentResult,
+  CommentTarget,
+  DispatchRequest,
+  DispatchResult,
+  PlatformContext,
+  PlatformOptions,
+} from './types';
 
 const run = promisify(execFile);
 
@@ -43,12 +50,12 @@ export class LocalPlatform extends BasePlatform {
     return { status: existed ? 'updated' : 'created', id: key, url: path };
   }
 
-  async role(): Promise<undefined> {
+  async role(_actor: string): Promise<undefined> {
     // A local run is in your own clone: there is no host to ask who may do what.
     return undefined;
   }
 
-  async dispatch(): Promise<DispatchResult> {
+  async dispatch(_request: DispatchRequest): Promise<DispatchResult> {
     return { status: 'skipped', reason: 'no CI host to start a workflow on (local run)' };
   }
 

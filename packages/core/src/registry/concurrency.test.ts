@@ -1,32 +1,10 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, repoWithRemote, tempDir } from '../../../../test/helpers/git';
-import { repoRoot } from '../../../../test/helpers/run';
+import { describe, expect, it } from 'vitest';
+import { git, repoWithRemote } from '../../../../test/helpers/git';
+import { bundledFixture, runJob } from '../../../../test/helpers/jobs';
 import { buildRegistry, RegistryGit } from '.';
 
-// Real jobs are processes: each is `node` running test/fixtures/registry/bump-writer.ts, bundled once.
-let writerScript = '';
-const outDir = tempDir('mcp-registry-writer-');
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-beforeAll(async () => {
-  const { build } = await import('vite');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: repoRoot,
-    ssr: { noExternal: true },
-    build: {
-      ssr: join(repoRoot, 'test', 'fixtures', 'registry', 'bump-writer.ts'),
-      outDir,
-      target: 'node20',
-      minify: false,
-      rollupOptions: { output: { format: 'es', entryFileNames: '[name].mjs' } },
-    },
-  });
-  writerScript = join(outDir, 'bump-writer.mjs');
-});
+const writerScript = bundledFixture('registry/bump-writer.ts');
 
 interface Registered {
   writer: string;
@@ -37,26 +15,8 @@ interface Registered {
   attempts: number;
 }
 
-function runWriter(clone: string, writer: string, digest: string): Promise<Registered> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writerScript, clone, writer, digest], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(stdout) as Registered);
-      else reject(new Error(`${writer} exited with ${code}: ${stderr}`));
-    });
-  });
-}
+const runWriter = (clone: string, writer: string, digest: string) =>
+  runJob<Registered>(writerScript(), [clone, writer, digest]);
 
 /** Jobs of one matrix sweep: clones of one commit, most of them depth-1 like actions/checkout. */
 function remoteWithClones(count: number) {
