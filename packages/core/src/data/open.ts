@@ -49,5 +49,6 @@ export function openMeta(platform: Platform): MetaBranch {
     cwd: platform.context.workspace,
     author: { name: 'mcp', email: 'mcp@users.noreply.github.com' },
     log: (line) => platform.info(line),
+    secrets: platform.masked,
   });
 }

@@ -24,6 +24,8 @@ export abstract class BasePlatform implements Platform {
   abstract readonly limits: PlatformLimits;
   protected readonly recorded: Record<string, string> = {};
   private readonly secrets = new Set<string>();
+  /** The live set of masked values: records on mcp-meta refuse to hold any of them. */
+  readonly masked: ReadonlySet<string> = this.secrets;
   protected readonly write: (line: string) => void;
   protected token = '';
 

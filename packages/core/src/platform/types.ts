@@ -204,6 +204,8 @@ export interface Platform {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Never print this value again (tokens). */
   mask(secret: string): void;
+  /** The values masked so far, kept current: records on mcp-meta refuse to hold any of them. */
+  readonly masked: ReadonlySet<string>;
   /** The token for API calls, from the action's `token` input; the platform's own default otherwise. */
   useToken(token: string): void;
   appendSummary(markdown: string): Promise<void>;
