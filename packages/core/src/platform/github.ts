@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { EOL } from 'node:os';
+import { join } from 'node:path';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { InputError, McpError } from '../errors';
@@ -8,8 +9,8 @@ import { GitHubReleaseBackend, type ObjectBackend } from '../store';
 import { BasePlatform } from './base';
 import { appendFileEnsuringDir } from './files';
 import { GitHubArtifacts } from './github-artifacts';
-import { GitHubDeployments } from './github-deployments';
 import { createGitHubClient } from './github-client';
+import { GitHubDeployments } from './github-deployments';
 import { GitHubReleases } from './github-releases';
 import type {
   ChangeInfo,
@@ -24,6 +25,9 @@ import type {
 } from './types';
 
 type Octokit = ReturnType<typeof getOctokit>;
+
+// GitHub: "Outputs are Unicode strings, and can be a maximum of 1 MB."
+const OUTPUT_LIMIT = 1024 * 1024 - 1024;
 
 interface EventPayload {
   pull_request?: { number: number; base?: { ref?: string; sha?: string }; head?: { sha?: string } };
@@ -87,6 +91,22 @@ export class GitHubPlatform extends BasePlatform {
   }
 
   override setOutput(name: string, value: string): void {
+    if (Buffer.byteLength(value) > OUTPUT_LIMIT) {
+      // The runner refuses a step output over 1 MB: the value goes to a file, `<name>-file` names it.
+      const path = join('.mcp', 'outputs', `${name}.txt`);
+      mkdirSync(join(this.context.workspace, '.mcp', 'outputs'), { recursive: true });
+      writeFileSync(join(this.context.workspace, path), value);
+      this.warning(
+        `output ${name} has ${Buffer.byteLength(value)} bytes, over GitHub's 1 MB for an output: written to ${path}, named by the output ${name}-file`,
+      );
+      this.writeOutput(`${name}-file`, path);
+      this.writeOutput(name, '');
+      return;
+    }
+    this.writeOutput(name, value);
+  }
+
+  private writeOutput(name: string, value: string): void {
     super.setOutput(name, value);
     const file = this.options.env.GITHUB_OUTPUT;
     if (file) {
