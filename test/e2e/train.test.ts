@@ -259,7 +259,8 @@ describe('train action bundle (GitHub runner environment, local store)', () => {
       expect(JSON.parse(restored.metrics ?? '')).toEqual({ loss: 0.25 });
       expect(api.requests.filter((r) => r.url.startsWith('/_release-assets/')).length).toBeGreaterThan(0);
       // The token shows once, in the mask command that hides it from the log.
-      for (const log of [first.stdout, second.stdout]) expect(log.split('ghs_jobtoken000000000000').length).toBe(2);
+      for (const log of [first.stdout, second.stdout])
+        expect(log.split('ghs_jobtoken000000000000').length).toBe(2);
       expect(api.violations).toEqual([]);
     } finally {
       await api.close();
