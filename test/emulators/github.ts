@@ -2,6 +2,7 @@
 // cut of GitHub's official OpenAPI description in test/openapi/github-subset.json. The same port
 // plays uploads.github.com below /uploads and the asset download host below /_release-assets/.
 import { accessHandlers, type Dispatch, type SeededRole, type SeededWorkflow } from './github-access';
+import { deploymentHandlers, type StoredDeployment } from './github-deployments';
 import {
   ACTIONS_BOT,
   commitComment,
@@ -32,6 +33,7 @@ import {
 } from './validating-server';
 
 export type { Dispatch, SeededRole, SeededWorkflow } from './github-access';
+export type { StoredDeployment, StoredDeploymentStatus } from './github-deployments';
 export type { SeededPull, StoredCommitComment, StoredIssueComment } from './github-entities';
 export type { GitHubFaults, SeededRelease, StoredAsset, StoredRelease } from './github-releases';
 export type { RecordedRequest, Violation } from './validating-server';
@@ -68,6 +70,8 @@ export interface GitHubState {
   assets: StoredAsset[];
   /** Workflows started through `actions/create-workflow-dispatch`, in order. */
   dispatches: Dispatch[];
+  /** Deployments with their statuses, oldest first. */
+  deployments: StoredDeployment[];
 }
 
 export interface GitHubEmulator {
@@ -156,6 +160,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     releases: [],
     assets: [],
     dispatches: [],
+    deployments: [],
     commitComments: (options.commitComments ?? []).map((c) => ({
       ...c,
       id: nextId++,
@@ -213,6 +218,13 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   const handlers: Record<string, OperationHandler> = {
     ...releases.handlers,
     ...access,
+    ...deploymentHandlers({
+      deployments: state.deployments,
+      newId: () => nextId++,
+      now,
+      list,
+      error: (status, message, request) => error(status, message, request ? docsOf(request) : DOCS),
+    }),
     'issues/list-comments': (request) => {
       const number = Number(request.params.issue_number);
       const since = request.query.since;

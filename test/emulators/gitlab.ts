@@ -1,12 +1,19 @@
 // A stateful stand-in for GitLab's REST API v4 on 127.0.0.1 (merge request notes, commit
 // comments and generic packages), checking every request against test/openapi/gitlab-subset.json.
 
+import { spawnSync } from 'node:child_process';
 import {
   accessHandlers,
   BODY_TOKEN_OPERATIONS,
   type SeededMember,
   type StoredPipeline,
 } from './gitlab-access';
+import {
+  DEPLOYMENT_JOB_TOKEN_OPERATIONS,
+  deploymentHandlers,
+  type StoredDeployment,
+  type StoredEnvironment,
+} from './gitlab-deployments';
 import {
   type GitLabFaults,
   JOB_TOKEN_OPERATIONS,
@@ -16,6 +23,7 @@ import {
   type StoredPackageFile,
   seedPackages,
 } from './gitlab-packages';
+import { RELEASE_JOB_TOKEN_OPERATIONS, releaseHandlers, type StoredGitLabRelease } from './gitlab-releases';
 import { loadDocument } from './openapi';
 import { linkHeader, paginate } from './pagination';
 import {
@@ -28,7 +36,9 @@ import {
 } from './validating-server';
 
 export type { SeededMember, StoredPipeline } from './gitlab-access';
+export type { StoredDeployment, StoredEnvironment } from './gitlab-deployments';
 export type { GitLabFaults, SeededPackage, StoredPackage, StoredPackageFile } from './gitlab-packages';
+export type { StoredGitLabRelease, StoredReleaseLink } from './gitlab-releases';
 export type { RecordedRequest, Violation } from './validating-server';
 
 /** `project`: a project or group access token with the `api` scope; `job`: CI_JOB_TOKEN. */
@@ -78,6 +88,8 @@ export interface GitLabEmulatorOptions {
   members?: SeededMember[];
   /** Pipeline trigger tokens accepted by `/trigger/pipeline`. */
   triggerTokens?: string[];
+  /** A bare repository playing the project's: a release of a tag it lacks needs `ref`. Default: every tag exists. */
+  repository?: string;
   now?: () => Date;
 }
 
@@ -89,6 +101,11 @@ export interface GitLabState {
   packageFiles: StoredPackageFile[];
   /** Pipelines started through the pipelines or the trigger API, in order. */
   pipelines: StoredPipeline[];
+  /** Environments, created by their first deployment. */
+  environments: StoredEnvironment[];
+  deployments: StoredDeployment[];
+  /** Releases with their links, in creation order. */
+  releases: StoredGitLabRelease[];
 }
 
 export interface GitLabEmulator {
@@ -144,6 +161,9 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
     packages: [],
     packageFiles: [],
     pipelines: [],
+    environments: [],
+    deployments: [],
+    releases: [],
   };
   const faults: GitLabFaults = {
     serverErrors: [...(options.faults?.serverErrors ?? [])],
@@ -239,6 +259,30 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
 
   const handlers: Record<string, OperationHandler> = {
     ...packageHandlers(packageContext),
+    ...releaseHandlers({
+      releases: state.releases,
+      newId: () => nextPackageId++,
+      now,
+      tagExists: (_projectId, tag) =>
+        !options.repository ||
+        spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], {
+          cwd: options.repository,
+        }).status === 0,
+      projectOf,
+      renderUser: user,
+      botUsername,
+      list,
+    }),
+    ...deploymentHandlers({
+      environments: state.environments,
+      deployments: state.deployments,
+      now,
+      // The job token acts as the user who started the pipeline; an access token as its bot.
+      userOf: (request) => (tokenKind(request.headers, tokens) === 'job' ? 'pipeline-user' : botUsername),
+      renderUser: user,
+      projectOf,
+      list,
+    }),
     ...accessHandlers({
       members: options.members ?? [],
       triggerTokens: new Set(options.triggerTokens ?? []),
@@ -314,7 +358,12 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
       if (!kind) return message(401, '401 Unauthorized');
       // The job token reaches only an allowlist of endpoints (packages, releases, deployments, ...):
       // notes and commit comments need a project access token.
-      if (kind === 'job' && !JOB_TOKEN_OPERATIONS.has(request.operationId))
+      if (
+        kind === 'job' &&
+        !JOB_TOKEN_OPERATIONS.has(request.operationId) &&
+        !DEPLOYMENT_JOB_TOKEN_OPERATIONS.has(request.operationId) &&
+        !RELEASE_JOB_TOKEN_OPERATIONS.has(request.operationId)
+      )
         return message(403, '403 Forbidden');
       const serverError = faults.serverErrors.shift();
       if (serverError !== undefined) return message(serverError, `${serverError} Internal Server Error`);
