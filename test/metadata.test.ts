@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { actions, componentInputs, renderActionYml, renderGitLabTemplate, updateReadme } from '@mcp/core';
+import { actions, componentInputNames, renderActionYml, renderGitLabTemplate, updateReadme } from '@mcp/core';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -25,7 +25,9 @@ describe.each(Object.values(actions))('$spec.name metadata', (action) => {
     expect(text).toBe(renderGitLabTemplate(spec));
     const [header, body] = parseAllDocuments(text).map((d) => d.toJS());
     const declared = Object.keys(header.spec.inputs);
-    expect(declared.sort()).toEqual([...Object.keys(spec.inputs), ...Object.keys(componentInputs)].sort());
+    expect(declared.sort()).toEqual(
+      [...Object.keys(spec.inputs), ...Object.values(componentInputNames(spec))].sort(),
+    );
     for (const input of Object.values(header.spec.inputs) as { default?: unknown; options?: unknown[] }[]) {
       // A component input without a default is mandatory; ours are all optional.
       expect(input.default).toBeTypeOf('string');

@@ -5,7 +5,10 @@ import {
   checkModelName,
   checkSemver,
   checkStageName,
+  checkStagePermission,
   committerIdentity,
+  createPlatform,
+  DEFAULT_PROTECTED_STAGES,
   describeModel,
   ExitCode,
   formatHistory,
@@ -16,6 +19,7 @@ import {
   MetaBranch,
   type ModelState,
   nearNames,
+  parseProtectedStages,
   RegistryGit,
   readModelVersions,
   unassignStage,
@@ -24,7 +28,7 @@ import {
 const MODELS_USAGE =
   'usage: mcp models show [<name>] | mcp models history <name> [--remote origin] [--branch mcp-meta] [--markdown] [--json]';
 const PROMOTE_USAGE =
-  'usage: mcp promote <name>@<version|latest> --stage <stage> [--unassign] [--message <text>] [--remote origin] [--json]';
+  'usage: mcp promote <name>@<version|latest> --stage <stage> [--unassign] [--message <text>] [--protected-stages production] [--token <token>] [--remote origin] [--json]';
 
 // Reading needs no identity; the constructor asks for one because it also writes.
 const READER = { name: 'mcp', email: 'mcp@localhost' };
@@ -71,7 +75,12 @@ export function modelsCommand(argv: string[]): Promise<number> {
  */
 export function promoteCommand(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const args = parse(argv, ['--stage', '--remote', '--message'], ['--json', '--unassign'], PROMOTE_USAGE);
+    const args = parse(
+      argv,
+      ['--stage', '--remote', '--message', '--protected-stages', '--token'],
+      ['--json', '--unassign'],
+      PROMOTE_USAGE,
+    );
     const [target, ...extra] = args.positional;
     const at = target?.lastIndexOf('@') ?? -1;
     if (!target || at <= 0 || extra.length > 0) throw new InputError(PROMOTE_USAGE);
@@ -97,6 +106,17 @@ export function promoteCommand(argv: string[]): Promise<number> {
     } else {
       version = checkSemver(version);
     }
+    // In CI the host says who may assign a protected stage; locally it is your own clone.
+    const protectedStages = parseProtectedStages(
+      args.values['--protected-stages'] ?? DEFAULT_PROTECTED_STAGES,
+    );
+    const platform = await createPlatform({
+      env: process.env,
+      cwd,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (args.values['--token']) platform.useToken(args.values['--token']);
+    await checkStagePermission(platform, { stage, protectedStages, subject: `${name}@${version}` });
     const options = { name, stage, version, message: args.values['--message'] };
     const result = args.flags.has('--unassign')
       ? await unassignStage(git, options)

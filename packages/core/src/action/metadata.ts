@@ -42,11 +42,24 @@ export function renderActionYml(spec: ActionSpec): string {
   return header(spec) + stringify(doc, { lineWidth: 0 });
 }
 
+/**
+ * The component's own inputs as one action's template names them: one an action input also has
+ * (register-model's `stage`, the model's stage) becomes `job-<name>` there.
+ */
+export function componentInputNames(spec: ActionSpec): Record<keyof typeof componentInputs, string> {
+  const names = {} as Record<keyof typeof componentInputs, string>;
+  for (const name of Object.keys(componentInputs) as (keyof typeof componentInputs)[]) {
+    names[name] = name in spec.inputs ? `job-${name}` : name;
+  }
+  return names;
+}
+
 /** `templates/<name>.yml`: a GitLab CI/CD component running the same action through the CLI. */
 export function renderGitLabTemplate(spec: ActionSpec): string {
   const inputs: Record<string, Record<string, unknown>> = {};
+  const own = componentInputNames(spec);
   for (const [name, input] of Object.entries(componentInputs)) {
-    inputs[name] = {
+    inputs[own[name as keyof typeof componentInputs]] = {
       description: input.description,
       default: 'default' in input ? input.default : `mcp-${spec.name}`,
     };
@@ -66,10 +79,10 @@ export function renderGitLabTemplate(spec: ActionSpec): string {
     flags.push(`--${name} "$${variable}"`);
   }
   const job = {
-    stage: '$[[ inputs.stage ]]',
-    image: '$[[ inputs.image ]]',
+    stage: `$[[ inputs.${own.stage} ]]`,
+    image: `$[[ inputs.${own.image} ]]`,
     variables,
-    script: [`$[[ inputs.cli ]] ${spec.name} ${flags.join(' ')}`],
+    script: [`$[[ inputs.${own.cli} ]] ${spec.name} ${flags.join(' ')}`],
     artifacts: {
       when: 'always',
       expose_as: `mcp ${spec.name} report`,
@@ -79,7 +92,7 @@ export function renderGitLabTemplate(spec: ActionSpec): string {
     },
   };
   const specDoc = stringify({ spec: { inputs } }, { lineWidth: 0 });
-  const jobDoc = stringify({ '$[[ inputs.job-name ]]': job }, { lineWidth: 0 });
+  const jobDoc = stringify({ [`$[[ inputs.${own['job-name']} ]]`]: job }, { lineWidth: 0 });
   return `${header(spec)}${specDoc}---\n${jobDoc}`;
 }
 

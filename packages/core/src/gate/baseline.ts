@@ -11,6 +11,7 @@ import {
   type Task,
 } from '../metrics';
 import type { Platform } from '../platform';
+import { loadStageBaseline } from './stage-baseline';
 
 export interface Baseline {
   metrics: Metrics;
@@ -18,7 +19,7 @@ export interface Baseline {
 }
 
 /**
- * The baseline's metrics: the `baseline` input (a file or `ref:<git ref>`), or in a pull/merge
+ * The baseline's metrics: the `baseline` input (a file, `ref:<git ref>` or `stage:<stage>`), or in a pull/merge
  * request the base's copy of the metrics file. Missing on the base is normal (a first PR);
  * any other git failure is said, not hidden.
  */
@@ -28,6 +29,8 @@ export async function loadBaseline(
   metricsPath: string,
 ): Promise<Baseline | undefined> {
   const workspace = platform.context.workspace;
+  if (baseline.startsWith('stage:'))
+    return loadStageBaseline(workspace, baseline, (line) => platform.info(line));
   if (baseline && !baseline.startsWith('ref:')) {
     return {
       metrics: await loadMetricsFile(resolve(workspace, baseline), { input: 'baseline', source: baseline }),

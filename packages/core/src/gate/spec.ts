@@ -25,7 +25,7 @@ export const validateMetricsSpec = {
     },
     baseline: {
       description:
-        'The baseline’s metrics: a file, or `ref:<git ref>` to read the `metrics` path from that ref. Default in a PR/MR: the base branch’s copy, when it exists.',
+        'The baseline’s metrics: a file, `ref:<git ref>` to read the `metrics` path from that ref, or `stage:<stage>` for the registered model version now in that stage (`stage:production`; `stage:<model>#<stage>` when several models have it). Default in a PR/MR: the base branch’s copy, when it exists.',
     },
     'require-baseline': {
       description:

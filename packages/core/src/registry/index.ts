@@ -1,3 +1,5 @@
+export { registerModelAction, registerModelStep } from './action';
+export { type ModelCardInput, renderModelCard } from './card';
 export {
   checkLookupName,
   checkModelName,
@@ -8,6 +10,15 @@ export {
   parseTag,
   type TagKind,
 } from './grammar';
+export {
+  checkStagePermission,
+  DEFAULT_PROTECTED_STAGES,
+  PROTECTED_STAGE_ROLE,
+  parseProtectedStages,
+  StageNotAllowed,
+  type StagePermission,
+  type StagePermissionRequest,
+} from './permission';
 export {
   formatModelVersion,
   type ModelData,
@@ -22,6 +33,14 @@ export {
   recordModelVersion,
 } from './record';
 export { type RegisteredModel, type RegisterModelOptions, registerModel } from './register';
+export {
+  assetNames,
+  type LocalModelFile,
+  type PublishedRelease,
+  type PublishOptions,
+  publishModelRelease,
+  type ReleasedFile,
+} from './release';
 export {
   type Bump,
   bumpSemver,
@@ -44,6 +63,8 @@ export {
   type TableFormat,
   type VersionRow,
 } from './show';
+export { bestRun, filesFromPaths, filesFromRun, type ModelSource, modelOutputs, runById } from './sources';
+export { type RegisterModelInput, type RegisterModelOutput, registerModelSpec } from './spec';
 export {
   buildRegistry,
   type ModelState,

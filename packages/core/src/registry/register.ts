@@ -19,6 +19,11 @@ export interface RegisterModelOptions {
   description?: string;
   labels?: string[];
   now?: () => Date;
+  /**
+   * Runs once the tag stands and before the record is written: the release of the version. A
+   * failure here leaves the tag without a record, which the re-run mends (it finds the tag by digest).
+   */
+  beforeRecord?: (tag: TagWritten, record: ModelVersion) => Promise<void>;
 }
 
 export interface RegisteredModel extends TagWritten {
@@ -48,7 +53,7 @@ export async function registerModel(
     runId: options.runId ?? null,
     now: options.now,
   });
-  const { record } = await recordModelVersion(meta, context, {
+  const prospective: ModelVersion = {
     schemaVersion: 1,
     name: tag.name,
     semver: tag.version.slice(1),
@@ -64,6 +69,8 @@ export async function registerModel(
     createdAt: tag.time,
     actor: context.actor,
     runUrl: context.runUrl,
-  });
+  };
+  await options.beforeRecord?.(tag, prospective);
+  const { record } = await recordModelVersion(meta, context, prospective);
   return { ...tag, record };
 }
