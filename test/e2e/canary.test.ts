@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CanaryRequest,
   createProvider,
@@ -19,7 +17,7 @@ import {
   rollback,
 } from '../../packages/core/src/deploy';
 import { MetaBranch } from '../../packages/core/src/meta';
-import { load, type Stack, send, startStack } from '../fixtures/canary/stack.mjs';
+import { closedPort, HEALTH, load, type Stack, send, stacksPerTest, traffic } from '../helpers/canary';
 import { git, repoWithRemote, tempDir } from '../helpers/git';
 import { repoRoot } from '../helpers/run';
 
@@ -47,14 +45,10 @@ beforeAll(async () => {
   jobScript = join(outDir, 'rollout-job.mjs');
 });
 
-const stacks: Stack[] = [];
-afterEach(async () => {
-  await Promise.all(stacks.splice(0).map((s) => s.stop()));
-});
+const startStack = stacksPerTest();
 
 async function setup() {
   const stack = await startStack({ v1: [], v2: [], v3: [] }, 'v1');
-  stacks.push(stack);
   const { work } = repoWithRemote({ 'README.md': 'fraud model' });
   return { stack, work };
 }
@@ -68,14 +62,6 @@ function context(work: string, actor = 'alice'): DeployContext {
     pollMs: 200,
   };
 }
-
-const HEALTH = [
-  'canary.error_rate < 0.05',
-  // Loose: a loaded CI machine makes latency noisy; errors and predictions are the sharp checks.
-  'canary.p95_ms <= stable.p95_ms * 3 + 100',
-  'agreement(canary.predictions, stable.predictions) >= 0.95',
-  'psi(canary.scores, stable.scores) < 0.2',
-].join('\n');
 
 function canary(
   stack: Stack,
@@ -118,23 +104,6 @@ function canary(
       runtime,
     ),
     ...overrides,
-  };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function traffic(stack: Stack) {
-  return (await (await fetch(`${stack.router}/admin/traffic`)).json()) as {
-    stable: string;
-    canary: string | null;
-    weight: number;
   };
 }
 

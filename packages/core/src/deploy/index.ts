@@ -1,3 +1,10 @@
+export {
+  type DeployProcess,
+  deployCanaryAction,
+  deployCanaryStep,
+  rollbackAction,
+  rollbackStep,
+} from './action';
 export { type Clock, systemClock } from './clock';
 export {
   type Check,
@@ -10,6 +17,7 @@ export {
 } from './conditions';
 export { EnvironmentBusy, LeaseLost } from './deployment-log';
 export { applyAssignments, parseSetLines } from './gitops-file';
+export { checkRollbackPermission, parseProtectedEnvironments, RollbackNotAllowed } from './permission';
 export { agreement } from './prediction-drift';
 export {
   createProvider,
@@ -44,5 +52,13 @@ export {
   parseQueries,
   readInstantResult,
 } from './sources';
+export {
+  type DeployCanaryInput,
+  type DeployOutput,
+  deployCanarySpec,
+  type RollbackInput,
+  rollbackSpec,
+} from './spec';
 export { parseSteps, type Step as RolloutStep, type StepDefaults } from './steps';
+export { type DeploymentReport, outcomeLine, renderDeploymentReport } from './summary';
 export { checkTemplate, PLACEHOLDERS, renderJson, renderShell } from './template';

@@ -70,7 +70,10 @@ export async function rollback(request: RollbackRequest, context: DeployContext)
       plan: (number, view) => rollbackPlan(request, provider, context, environment, number, view),
     });
     const run = new Rollout(acquired.log, { provider }, context, logs);
-    if (acquired.kind === 'new') return run.steps(0);
+    if (acquired.kind === 'new') {
+      await context.onStart?.(acquired.log.plan);
+      return run.steps(0);
+    }
     const { plan } = acquired.log;
     if (plan.kind === 'rollback') {
       await run.steps(0);

@@ -36,6 +36,8 @@ export interface CanaryRequest {
   version: string;
   /** The version serving now; default: what the environment's last deployment left serving. */
   stableVersion?: string;
+  /** The version serving an environment that has no deployment on record yet (the registry's stage). */
+  firstStableVersion?: string;
   steps: Step[];
   provider: Provider;
   /** Needed when a step is measured. */
@@ -62,6 +64,11 @@ export interface DeployContext {
   leaseMs?: number;
   /** How often a waiting run looks again. Default 5 s. */
   pollMs?: number;
+  /**
+   * Called once this run owns a deployment, before its first traffic change (to record it with
+   * the CI host). It must not throw: traffic does not wait for a bookkeeping failure.
+   */
+  onStart?: (plan: DeploymentPlan) => Promise<void>;
 }
 
 const MODEL = /^[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}$/;
@@ -128,7 +135,10 @@ export async function deployCanary(request: CanaryRequest, context: DeployContex
       plan: (number, view) => canaryPlan(request, context, environment, number, view),
     });
     const run = new Rollout(acquired.log, request, context, logs);
-    if (acquired.kind === 'new') return run.steps(0);
+    if (acquired.kind === 'new') {
+      await context.onStart?.(acquired.log.plan);
+      return run.steps(0);
+    }
     const { plan } = acquired.log;
     if (plan.kind === 'rollback') {
       logs.log(
@@ -142,6 +152,7 @@ export async function deployCanary(request: CanaryRequest, context: DeployContex
       logs.log(
         `${plan.id}: resuming the interrupted rollout of ${plan.version} at step ${from + 1} (${plan.steps[from]?.weight}%)`,
       );
+      await context.onStart?.(plan);
       return run.steps(from);
     }
     logs.log(
@@ -182,7 +193,8 @@ async function canaryPlan(
   view: MetaView,
 ): Promise<DeploymentPlan> {
   const last = (await deploymentHistory(view, environment)).at(-1);
-  const stableVersion = request.stableVersion ?? last?.stableAfter ?? undefined;
+  const stableVersion =
+    request.stableVersion ?? (last ? (last.stableAfter ?? undefined) : request.firstStableVersion);
   if (stableVersion === undefined) {
     throw new InputError(
       `stable-version: environment ${environment} has no deployment on mcp-meta yet; name the version serving it now`,

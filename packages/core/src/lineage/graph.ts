@@ -1,4 +1,5 @@
 import { findDataVersion } from '../data/record';
+import { DEPLOYMENTS_DIR, deploymentHistory } from '../deploy/record';
 import type { MetaView } from '../meta';
 import type { ModelVersion } from '../registry/record';
 import { findRun, type RunRecord } from '../train/record';
@@ -61,6 +62,30 @@ export class LineageBuilder {
       for (const data of model.data) this.edge(await this.addData(data), id);
     }
     return id;
+  }
+
+  /**
+   * The deployments of a model version in every environment, each with its outcome and time: a
+   * canary of it, or a rollback to it.
+   */
+  async addDeployments(modelId: string, name: string, version: string): Promise<void> {
+    for (const environment of await this.view.list(DEPLOYMENTS_DIR)) {
+      for (const d of await deploymentHistory(this.view, environment)) {
+        if (d.model !== name || d.version !== version) continue;
+        const id = this.node({
+          id: `deployment:${d.id}`,
+          kind: 'deployment',
+          label: d.id,
+          detail: [
+            d.kind === 'rollback' ? 'rollback to it' : `canary over ${d.stableVersion ?? 'nothing'}`,
+            d.outcome,
+            `${d.finishedAt.slice(0, 16).replace('T', ' ')}Z`,
+            `by ${d.actor}`,
+          ].join(', '),
+        });
+        this.edge(modelId, id);
+      }
+    }
   }
 
   /** The run, the data it read and, for a cache hit, the run whose outputs it restored. */
@@ -152,7 +177,13 @@ export function formatLineageMermaid(graph: LineageGraph): string {
   for (const node of sortNodes(graph)) {
     const text = mermaidText(`${node.kind}: ${node.label}`);
     const shape =
-      node.kind === 'data' ? `[("${text}")]` : node.kind === 'model' ? `{{"${text}"}}` : `["${text}"]`;
+      node.kind === 'data'
+        ? `[("${text}")]`
+        : node.kind === 'model'
+          ? `{{"${text}"}}`
+          : node.kind === 'deployment'
+            ? `>"${text}"]`
+            : `["${text}"]`;
     lines.push(`  ${ids.get(node.id)}${shape}`);
   }
   for (const [from, to] of graph.edges) lines.push(`  ${ids.get(from)} --> ${ids.get(to)}`);

@@ -4,7 +4,7 @@ import { runRecordPath } from '../train/record';
 import { formatLineageMermaid, formatLineageText } from './graph';
 import { lineageOf } from './lineage';
 import { rankRuns } from './runs';
-import { runRecord } from './test-records';
+import { deploymentRecord, runRecord } from './test-records';
 
 const ID = (n: number) => `20261129T08000${n}Z-0000000${n}`;
 
@@ -121,13 +121,32 @@ describe('lineageOf', () => {
       [runRecordPath('weather', ID(1))]: first,
       [runRecordPath('weather', ID(2))]: hit,
       'models/weather/v0.0.3.json': model,
+      // Where it went: promoted in production, rolled back from in staging, and (not its) v0.0.4.
+      'deployments/production/000001/deployment.json': deploymentRecord({ number: 1 }),
+      'deployments/staging/000001/deployment.json': deploymentRecord({
+        number: 1,
+        environment: 'staging',
+        outcome: 'rolled-back',
+        stableAfter: 'v0.0.2',
+        finishedAt: '2026-11-30T09:00:00.000Z',
+      }),
+      'deployments/production/000002/deployment.json': deploymentRecord({ number: 2, version: 'v0.0.4' }),
     });
     const graph = await lineageOf(withModel, 'weather@v0.0.3');
     expect(graph.subject).toBe('model:weather@v0.0.3');
     expect(graph.edges).toContainEqual([`run:${ID(2)}`, 'model:weather@v0.0.3']);
-    expect(formatLineageText(graph)).toMatch(
-      /\* model\s+weather@v0\.0\.3\s+sha256:999999999999, 1 files, commit bbbbbbb/,
+    expect(graph.edges.filter(([from]) => from === 'model:weather@v0.0.3')).toEqual([
+      ['model:weather@v0.0.3', 'deployment:production/1'],
+      ['model:weather@v0.0.3', 'deployment:staging/1'],
+    ]);
+    const text = formatLineageText(graph);
+    expect(text).toMatch(/\* model\s+weather@v0\.0\.3\s+sha256:999999999999, 1 files, commit bbbbbbb/);
+    expect(text).toMatch(
+      /deployment\s+production\/1\s+canary over v0\.0\.2, promoted, 2026-11-30 10:05Z, by carol/,
     );
+    expect(text).toMatch(/deployment\s+staging\/1\s+canary over v0\.0\.2, rolled-back, 2026-11-30 09:00Z/);
+    expect(text).not.toContain('production/2');
+    expect(formatLineageMermaid(graph)).toMatch(/n\d>"deployment: production\/1"\]\n/);
     await expect(lineageOf(withModel, 'weather@v0.0.4')).rejects.toThrow('no model version weather@v0.0.4');
   });
 

@@ -7,7 +7,7 @@ import { LineageBuilder, type LineageGraph } from './graph';
 type View = Pick<MetaView, 'read' | 'list'>;
 
 /**
- * The lineage of a model version `name@v<semver>` (its run and data), a run id (its data, and
+ * The lineage of a model version `name@v<semver>` (its run and data, and where it was deployed), a run id (its data, and
  * the run it restored on a cache hit) or a data version `name@v<n>` (the runs that read it).
  */
 export async function lineageOf(view: View, subject: string): Promise<LineageGraph> {
@@ -22,7 +22,9 @@ export async function lineageOf(view: View, subject: string): Promise<LineageGra
     const [, name, version] = model as unknown as [string, string, string];
     const record = await readModelVersion(view, name, version);
     if (!record) throw new InputError(`subject: no model version ${subject} on mcp-meta`, 'subject');
-    return builder.build(await builder.addModel(record));
+    const id = await builder.addModel(record);
+    await builder.addDeployments(id, name, version);
+    return builder.build(id);
   }
   const data = /^([A-Za-z0-9][A-Za-z0-9._-]*)@v(\d+)$/.exec(subject);
   if (data) {

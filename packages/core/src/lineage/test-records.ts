@@ -1,3 +1,4 @@
+import { Deployment } from '../deploy/record';
 import type { RunRecord } from '../train/record';
 
 /** A run record with plausible defaults; tests override what they are about. */
@@ -34,4 +35,35 @@ export function runRecord(overrides: Partial<RunRecord> & Pick<RunRecord, 'id'>)
     runUrl: null,
     ...overrides,
   };
+}
+
+/** An ended deployment of weather in production, promoted over v0.0.2; tests override the rest. */
+export function deploymentRecord(overrides: Partial<Deployment> & Pick<Deployment, 'number'>): Deployment {
+  const environment = overrides.environment ?? 'production';
+  return Deployment.parse({
+    schemaVersion: 1,
+    id: `${environment}/${overrides.number}`,
+    kind: 'canary',
+    environment,
+    model: 'weather',
+    version: 'v0.0.3',
+    stableVersion: 'v0.0.2',
+    provider: { type: 'command', setWeight: 'true', timeoutMs: 1000 },
+    analysis: null,
+    steps: [],
+    hooks: { beforeStep: null, afterStep: null },
+    onInterrupted: 'rollback',
+    reason: null,
+    actor: 'carol',
+    runUrl: null,
+    commit: null,
+    weights: [],
+    interruptions: [],
+    outcome: 'promoted',
+    outcomeReason: 'every step passed',
+    stableAfter: 'v0.0.3',
+    startedAt: '2026-11-30T10:00:00.000Z',
+    finishedAt: '2026-11-30T10:05:00.000Z',
+    ...overrides,
+  });
 }
