@@ -103,10 +103,12 @@ describe('on GitHub: release assets (action bundles, GitHub emulator)', () => {
     const storage = api.state.releases.filter((r) => r.tagName === 'mcp-store');
     expect(storage).toEqual([expect.objectContaining({ draft: true, repo: 'acme/models' })]);
     const v1Objects = uploaded();
-    // One pack of all chunks, its index and the version's chunk lists: whatever the chunk count.
+    // One pack of all chunks, its index, the version's chunk lists and the profiles of its
+    // tables (both small JSON blobs): whatever the chunk count.
     expect(v1Objects).toEqual([
       expect.stringMatching(/^pack-[0-9a-f]{64}\.pack$/),
       expect.stringMatching(/^pack-[0-9a-f]{64}\.idx$/),
+      expect.stringMatching(/^blob-[0-9a-f]{64}\.json$/),
       expect.stringMatching(/^blob-[0-9a-f]{64}\.json$/),
     ]);
     expect(Number(first.outputs['bytes-uploaded'])).toBeGreaterThan(v1.length);
@@ -126,7 +128,7 @@ describe('on GitHub: release assets (action bundles, GitHub emulator)', () => {
     expect(second.outputs).toMatchObject({ version: '2', changed: 'true' });
     expect(JSON.parse(second.outputs.diff as string)).toMatchObject({ modified: ['train.csv'] });
     const v2Objects = uploaded().slice(v1Objects.length);
-    expect(v2Objects).toHaveLength(3);
+    expect(v2Objects).toHaveLength(4);
     expect(v2Objects.filter((name) => v1Objects.includes(name))).toEqual([]);
     // Only the chunks from the last cut point on travelled: far less than the 12 MiB file.
     expect(Number(second.outputs['bytes-uploaded'])).toBeLessThan(v1.length / 2);
@@ -282,7 +284,8 @@ describe('on GitLab: generic packages (CLI bundle, GitLab emulator)', () => {
     const first = await job(work, 'version-data', '--path', 'data/train.csv', '--store', 'gitlab-package');
     expect(first.code).toBe(0);
     expect(first.outputs).toMatchObject({ name: 'train', version: '1', changed: 'true' });
-    expect(uploads()).toHaveLength(3);
+    // Pack, index, chunk lists, profiles.
+    expect(uploads()).toHaveLength(4);
     expect(uploads().every((r) => r.headers['job-token'] === 'job-token')).toBe(true);
     expect(gitlab.state.packages).toEqual([expect.objectContaining({ name: 'mcp-store', version: '1' })]);
     expect(record(origin, 'train', 1)).toMatchObject({ store: 'gitlab-package:mcp-store' });
@@ -292,7 +295,7 @@ describe('on GitLab: generic packages (CLI bundle, GitLab emulator)', () => {
     const second = await job(work, 'version-data', '--path', 'data/train.csv');
     expect(second.code).toBe(0);
     expect(second.outputs).toMatchObject({ version: '2', changed: 'true' });
-    expect(uploads()).toHaveLength(6);
+    expect(uploads()).toHaveLength(8);
     expect(Number(second.outputs['bytes-uploaded'])).toBeLessThan(v1.length / 2);
     expect(record(origin, 'train', 2)).toMatchObject({ store: 'gitlab-package:mcp-store' });
 
@@ -309,6 +312,7 @@ describe('on GitLab: generic packages (CLI bundle, GitLab emulator)', () => {
     const withToken = await job(work, 'version-data', '--path', 'data/a.csv', '--token', 'project-token');
     expect(withToken.code).toBe(0);
     expect(uploads().map((r) => [r.headers['private-token'], r.headers['job-token']])).toEqual([
+      ['project-token', undefined],
       ['project-token', undefined],
       ['project-token', undefined],
       ['project-token', undefined],

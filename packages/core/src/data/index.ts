@@ -10,6 +10,13 @@ export {
 export { collectFiles, countRows, type DataSource, globRegExp, realWorkspace, walk } from './files';
 export { ChunkLists, type Materialized, materialize, withChunks } from './materialize';
 export { type OpenedStore, openMeta, openStore } from './open';
+export {
+  DataProfiles,
+  FileProfile,
+  type ProfileLog,
+  profileFiles,
+  readDataProfiles,
+} from './profiles';
 export { pullDataAction } from './pull-data';
 export {
   checkDatasetName,

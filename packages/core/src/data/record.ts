@@ -26,6 +26,14 @@ export const DataVersion = z.object({
   bytes: z.number().int().nonnegative(),
   /** The store blob holding every file's chunk list (needed to read the files back). */
   chunks: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * The store blob holding the tabular files' profiles (`DataProfiles`): absent in versions
+   * recorded before profiles were, and in versions without a CSV/TSV/JSONL/Parquet file.
+   */
+  profiles: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   store: z.string(),
   message: z.string().optional(),
   createdAt: z.string(),

@@ -4,11 +4,12 @@ import { type AuditContext, appendWithAudit, canonicalJson } from '../audit';
 import { InputError } from '../errors';
 import type { Platform } from '../platform';
 import { writeFileAtomic } from '../platform';
-import type { AddProgress, StoredFile } from '../store';
+import type { AddProgress, ContentStore, StoredFile } from '../store';
 import { type DataDiff, diffFiles, diffMarkdown, diffOutput, diffText, tableLines } from './diff';
 import { collectFiles, countRows, realWorkspace } from './files';
 import { artifactName, parseHandOff, sendVersion } from './hand-off';
 import { openMeta, openStore } from './open';
+import { type DataProfiles, profileFiles, readDataProfiles } from './profiles';
 import { type ProgressOptions, TransferProgress } from './progress';
 import {
   checkDatasetName,
@@ -51,14 +52,19 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
     const added = await store.addFiles(source.files, { onProgress: progress.update });
     platform.info(progress.summary());
     const before = await latestDataVersion(await meta.snapshot(), name);
-    const files = await profile(added.files, source.files, before);
-    const digest = manifestDigest(files);
+    const digest = manifestDigest(added.files);
     const chunkLists = canonicalJson({
       schemaVersion: 1,
       files: added.files.map(({ path, sha256, chunks }) => ({ path, sha256, chunks })),
     });
-    // The same manifest has the same chunk lists: an unchanged re-run uploads nothing at all.
-    const chunks = before?.digest === digest ? before.chunks : await store.putBlob(chunkLists);
+    // The same manifest has the same chunk lists and profiles: an unchanged re-run uploads
+    // nothing at all, and reads no file again.
+    const unchanged = before?.digest === digest;
+    const chunks = unchanged ? before.chunks : await store.putBlob(chunkLists);
+    const profiles = unchanged
+      ? { digest: before.profiles, files: undefined }
+      : await storeProfiles(platform, store, added.files, source.files, before);
+    const files = await manifest(added.files, source.files, before, profiles.files);
     const root = relative(workspace, source.root).split('\\').join('/') || '.';
     const context: AuditContext = {
       actor: platform.context.actor ?? 'unknown',
@@ -98,6 +104,7 @@ async function versionData(platform: Platform, inputs: Inputs): Promise<Result> 
         files,
         bytes: files.reduce((sum, f) => sum + f.size, 0),
         chunks,
+        profiles: profiles.digest,
         store: label,
         message: inputs.message || undefined,
         createdAt: new Date().toISOString(),
@@ -176,23 +183,59 @@ function defaultName(line: string): string {
   return base.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'data';
 }
 
-/** Manifest entries, sorted, with row counts (reused from the previous version for unchanged files). */
-async function profile(
+/**
+ * Manifest entries, sorted, with row counts: a profile's where there is one, else counted (and
+ * reused from the previous version for unchanged files).
+ */
+async function manifest(
   stored: StoredFile[],
   source: { path: string; absolutePath: string }[],
   previous: DataVersion | undefined,
+  profiles: DataProfiles | undefined,
 ): Promise<DataFile[]> {
   // Rows depend on the kind of file too: a .txt renamed to .csv starts being counted.
   const key = (sha256: string, path: string) => `${sha256} ${extname(path).toLowerCase()}`;
   const known = new Map((previous?.files ?? []).map((f) => [key(f.sha256, f.path), f.rows]));
+  const profiled = new Map((profiles?.files ?? []).map((f) => [f.path, f.profile?.rows]));
   const files: DataFile[] = [];
   for (const [i, file] of stored.entries()) {
-    const rows = known.has(key(file.sha256, file.path))
-      ? known.get(key(file.sha256, file.path))
-      : await countRows((source[i] as { absolutePath: string }).absolutePath);
+    const rows =
+      profiled.get(file.path) ??
+      (known.has(key(file.sha256, file.path))
+        ? known.get(key(file.sha256, file.path))
+        : await countRows((source[i] as { absolutePath: string }).absolutePath));
     files.push({ path: file.path, size: file.size, mode: file.mode, sha256: file.sha256, rows });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Profiles the tabular files (reusing the previous version's profiles of unchanged ones) and
+ * stores them as one blob; no digest when the version has no tabular file.
+ */
+async function storeProfiles(
+  platform: Platform,
+  store: ContentStore,
+  stored: StoredFile[],
+  source: { absolutePath: string }[],
+  before: DataVersion | undefined,
+): Promise<{ digest: string | undefined; files: DataProfiles }> {
+  let previous: DataProfiles | undefined;
+  try {
+    previous = before && (await readDataProfiles(store, before));
+  } catch (error) {
+    platform.warning(
+      `${before?.name} v${before?.number}: its profiles cannot be read (${(error as Error).message.split('\n')[0]}); profiling every file again`,
+    );
+  }
+  const files = await profileFiles(
+    stored,
+    source.map((f) => f.absolutePath),
+    previous,
+    platform,
+  );
+  if (files.files.length === 0) return { digest: undefined, files };
+  return { digest: await store.putBlob(canonicalJson(files)), files };
 }
 
 /**

@@ -24,6 +24,7 @@
  * that is not a JSON object, a file that is not Parquet.
  */
 export { type Cell, COLUMN_TYPES, type ColumnType, classifyText, MISSING_TEXT, parseDatetime } from './cells';
+export { formatProfile } from './format';
 export { EXACT_DISTINCT_BOUND, FrequentValues, HEAVY_HITTER_CAPACITY } from './frequent';
 export { HLL_PRECISION, HyperLogLog } from './hyperloglog';
 export { KLL_K, KLL_RANK_ERROR, KllSketch } from './kll';
