@@ -4,6 +4,7 @@ import { helpFor, parseArgs } from './args';
 import { auditCommand } from './audit';
 import { lineageCommand } from './lineage';
 import { modelsCommand, promoteCommand } from './models';
+import { profileCommand } from './profile';
 import { runsCommand } from './runs';
 
 const usage = `mcp ${pkg.version}: MLOps pipeline inside CI
@@ -16,6 +17,7 @@ usage: mcp <action> [--<input> <value>]... [--json]
        mcp models show [<name>]          the model registry: versions, stages, metrics
        mcp models history <name>         a model's registry events, oldest first
        mcp promote <name>@<version|latest> --stage <stage> [--unassign]   assign or remove a stage
+       mcp profile <file> [--json]       a data profile of a CSV/TSV/JSONL/Parquet file
        mcp help [<action>]
 
 actions: ${Object.keys(actions).join(', ')}
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'lineage') return lineageCommand(rest);
   if (command === 'models') return modelsCommand(rest);
   if (command === 'promote') return promoteCommand(rest);
+  if (command === 'profile') return profileCommand(rest);
   // `mcp comment --report f` is validate-metrics posting a stored report.
   const name = command === 'comment' ? validateMetricsSpec.name : command;
   const action = actions[name];

@@ -1,4 +1,5 @@
 export {
+  componentInputNames,
   componentInputs,
   renderActionYml,
   renderGitLabTemplate,
