@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGitHubEmulator } from '../../../../test/emulators/github';
 import { startGitLabEmulator } from '../../../../test/emulators/gitlab';
+import { McpError } from '../errors';
 import { GitHubPlatform } from './github';
 import { GitLabPlatform } from './gitlab';
 import { LocalPlatform } from './local';
@@ -37,6 +38,12 @@ describe('role: who may promote and roll back, asked of the host', () => {
           'alice',
         ),
       ).rejects.toThrow("cannot check alice's permission: no token");
+      const badToken = new GitHubPlatform(options({ ...env, GITHUB_TOKEN: 'revoked-token' }));
+      await expect(badToken.role('alice')).rejects.toThrow(
+        new McpError(
+          "cannot check alice's permission: GitHub answered 401 (the token needs metadata: read on this repository)",
+        ),
+      );
     } finally {
       await api.close();
     }

@@ -267,9 +267,13 @@ export class GitHubPlatform extends BasePlatform {
       const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: actor });
       return githubRole(data.role_name, data.permission);
     } catch (error) {
+      const status = (error as { status?: number }).status;
       // Not a collaborator (or no such user): no role at all.
-      if ((error as { status?: number }).status === 404) return 'none';
-      throw error;
+      if (status === 404) return 'none';
+      if (status === undefined) throw error;
+      throw new McpError(
+        `cannot check ${actor}'s permission: GitHub answered ${status}${status === 403 || status === 401 ? ' (the token needs metadata: read on this repository)' : ''}`,
+      );
     }
   }
 
