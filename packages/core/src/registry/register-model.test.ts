@@ -122,7 +122,7 @@ describe('model releases on GitHub (emulator)', () => {
     expect(api.violations).toEqual([]);
   });
 
-  it('an upload failing midway leaves the tag and a draft; the re-run completes them, no second version', async () => {
+  it('an upload failing midway withdraws the tag and leaves the draft; the re-run completes it, no second version', async () => {
     const api = await github();
     const { work, origin } = repoWithRemote({ 'train.py': '' });
     const files = modelFiles(work, { 'model/a.bin': 'weights-a', 'model/b.bin': 'weights-b' });
@@ -155,9 +155,11 @@ describe('model releases on GitHub (emulator)', () => {
         },
       });
     await expect(register()).rejects.toThrow(
-      /uploading b\.bin to release churn@v0\.0\.1 failed.*run the job again/,
+      /uploading b\.bin to release churn@v0\.0\.1 failed.*run the job again.*\(tag churn@v0\.0\.1 withdrawn; run the job again\)/,
     );
-    expect(git(origin, 'tag', '-l')).toBe('churn@v0.0.1');
+    // No version stands without its files: the tag is gone on the remote and here.
+    expect(git(origin, 'tag', '-l')).toBe('');
+    expect(git(work, 'tag', '-l')).toBe('');
     expect(() => git(origin, 'show', 'mcp-meta:models/churn/v0.0.1.json')).toThrow();
     expect(api.state.releases).toEqual([expect.objectContaining({ draft: true })]);
     expect(api.state.assets.map((a) => [a.name, a.state]).sort()).toEqual([
@@ -166,7 +168,7 @@ describe('model releases on GitHub (emulator)', () => {
     ]);
 
     const rerun = await register();
-    expect(rerun).toMatchObject({ version: 'v0.0.1', created: false });
+    expect(rerun).toMatchObject({ version: 'v0.0.1', created: true });
     expect(git(origin, 'tag', '-l')).toBe('churn@v0.0.1');
     expect(api.state.releases).toEqual([expect.objectContaining({ draft: false, body: 'card' })]);
     expect(api.state.assets.map((a) => [a.name, a.state, a.bytes.toString()]).sort()).toEqual([

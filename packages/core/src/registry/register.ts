@@ -20,8 +20,8 @@ export interface RegisterModelOptions {
   labels?: string[];
   now?: () => Date;
   /**
-   * Runs once the tag stands and before the record is written: the release of the version. A
-   * failure here leaves the tag without a record, which the re-run mends (it finds the tag by digest).
+   * Runs once the tag stands and before the record is written: the release of the version. When
+   * it fails, a tag this job created is withdrawn again; the re-run registers afresh.
    */
   beforeRecord?: (tag: TagWritten, record: ModelVersion) => Promise<void>;
 }
@@ -70,7 +70,16 @@ export async function registerModel(
     actor: context.actor,
     runUrl: context.runUrl,
   };
-  await options.beforeRecord?.(tag, prospective);
+  try {
+    await options.beforeRecord?.(tag, prospective);
+  } catch (error) {
+    // A tag this job made stands for files that did not get stored: take it back, so that GTO and
+    // `mcp models show` never list a version without them, and the re-run registers it again.
+    if (tag.created && (await git.withdraw(tag.tag))) {
+      if (error instanceof Error) error.message += ` (tag ${tag.tag} withdrawn; run the job again)`;
+    }
+    throw error;
+  }
   const { record } = await recordModelVersion(meta, context, prospective);
   return { ...tag, record };
 }

@@ -199,6 +199,32 @@ export class RegistryGit {
   }
 
   /**
+   * Takes back a tag this job published when what had to follow it (the release) failed, so that
+   * no version stands without its files: deleted on the remote only while it still points at the
+   * object this job pushed (a lease, never a force), then locally. False when it could not be.
+   */
+  async withdraw(tag: string): Promise<boolean> {
+    const published = this.remote === null ? `refs/tags/${tag}` : `${this.namespace}/${tag}`;
+    const found = await this.git(['rev-parse', '-q', '--verify', published]);
+    const object = found.stdout.toString('utf8').trim();
+    if (found.code !== 0 || !object) return false;
+    if (this.remote !== null) {
+      const result = await this.git([
+        'push',
+        '--porcelain',
+        '--no-verify',
+        `--force-with-lease=refs/tags/${tag}:${object}`,
+        this.remote,
+        `:refs/tags/${tag}`,
+      ]);
+      if (result.code !== 0) return false;
+      await this.git(['update-ref', '-d', published, object]);
+    }
+    await this.git(['update-ref', '-d', `refs/tags/${tag}`, object]);
+    return true;
+  }
+
+  /**
    * Runs `step` until it is done. Exponential backoff with full jitter, from a base no shorter
    * than the failed try: writers that lost a race spread out instead of colliding again.
    */
