@@ -2,38 +2,36 @@
 // parser (@actions/workflow-parser), each GitLab file as YAML, and every step that uses an mcp
 // action or component passes only inputs that action declares (its generated action.yml /
 // templates/<name>.yml), with every required one given. Chaining between workflows
-// (`gh workflow run x.yml -f k=v`, validate-data's `trigger`) names a workflow that exists and
-// takes those inputs by workflow_dispatch.
+// (`gh workflow run x.yml -f k=v`, validate-data's `trigger`, register-model's `dispatch`) names a
+// workflow that exists and declares, under workflow_dispatch, every input it is started with
+// (GitHub answers 422 to an undeclared one). The README's register-model and deploy-canary
+// snippets are checked the same way.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import type * as WorkflowParser from '@actions/workflow-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { DISPATCH_INPUTS } from '../packages/core/src/registry/action';
+import { TRIGGER_INPUTS } from '../packages/core/src/validate-data/validate-data';
+import { bundledModule } from './helpers/jobs';
 import { repoRoot } from './helpers/run';
 
 // @actions/workflow-parser 0.3.61 imports its JSON schemas without `with { type: 'json' }`, which
 // Node refuses (actions/languageservices#387); bundled by vite, the JSON is inlined.
 let parser: typeof WorkflowParser;
-const bundleDir = mkdtempSync(join(tmpdir(), 'mcp-workflow-parser-'));
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+const parserBundle = bundledModule(
+  join(repoRoot, 'node_modules', '@actions', 'workflow-parser', 'dist', 'index.js'),
+);
 beforeAll(async () => {
-  const { build } = await import('vite');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: repoRoot,
-    ssr: { noExternal: true },
-    build: {
-      ssr: join(repoRoot, 'node_modules', '@actions', 'workflow-parser', 'dist', 'index.js'),
-      outDir: bundleDir,
-      target: 'node20',
-      minify: false,
-      rollupOptions: { output: { format: 'es', entryFileNames: 'workflow-parser.mjs' } },
-    },
-  });
-  parser = await import(join(bundleDir, 'workflow-parser.mjs'));
+  parser = await import(parserBundle());
 });
+
+/** The inputs mcp starts a workflow with, per action and the input naming the workflow. */
+const STARTS: Record<string, { input: string; sends: readonly string[] }> = {
+  'validate-data': { input: 'trigger', sends: TRIGGER_INPUTS },
+  'register-model': { input: 'dispatch', sends: DISPATCH_INPUTS },
+};
 
 /** Workflow files users copy, and the project's own CI. */
 function githubWorkflows(): string[] {
@@ -118,10 +116,10 @@ interface ParsedWorkflow {
   dispatchInputs?: Set<string>;
 }
 
-async function readWorkflow(file: string): Promise<ParsedWorkflow> {
+async function readWorkflow(file: string, content = readFileSync(file, 'utf8')): Promise<ParsedWorkflow> {
   const name = relative(repoRoot, file);
   const { convertWorkflowTemplate, isMapping, isSequence, NoOperationTraceWriter, parseWorkflow } = parser;
-  const result = parseWorkflow({ name, content: readFileSync(file, 'utf8') }, new NoOperationTraceWriter());
+  const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map((e) => e.message);
   if (!result.value) return { errors, uses: [], runs: [] };
   const template = await convertWorkflowTemplate(result.context, result.value);
@@ -196,8 +194,13 @@ async function problemsOf(file: string): Promise<string[]> {
     problems.push(
       ...checkInputs(use.where, 'action', action.name, actionInputs(action.name), use.with.keys()),
     );
-    const trigger = action.name === 'validate-data' ? use.with.get('trigger') : undefined;
-    if (trigger) problems.push(...(await checkDispatch(file, use.where, trigger, new Set())));
+    const starts = STARTS[action.name];
+    const target = starts && use.with.get(starts.input);
+    if (starts && target) {
+      problems.push(
+        ...(await checkDispatch(file, `${use.where} (${starts.input})`, target, new Set(starts.sends))),
+      );
+    }
   }
   for (const run of workflow.runs) {
     for (const match of run.matchAll(/gh workflow run ([\w.-]+\.ya?ml)([^\n]*)/g)) {
@@ -210,12 +213,21 @@ async function problemsOf(file: string): Promise<string[]> {
   return problems;
 }
 
-/** A workflow started by workflow_dispatch from `from`: it sits beside it and takes these inputs. */
-async function checkDispatch(from: string, where: string, target: string, fields: Set<string>) {
+/**
+ * A workflow started by workflow_dispatch from `from`: it sits beside it (or is given, as a
+ * README snippet is) and declares these inputs.
+ */
+async function checkDispatch(
+  from: string,
+  where: string,
+  target: string,
+  fields: Set<string>,
+  targetContent?: string,
+) {
   const file = join(dirname(from), target);
-  if (!existsSync(file))
+  if (targetContent === undefined && !existsSync(file))
     return [`${where}: dispatches ${target}, which is not in ${relative(repoRoot, dirname(from))}`];
-  const inputs = (await readWorkflow(file)).dispatchInputs;
+  const inputs = (await readWorkflow(file, targetContent)).dispatchInputs;
   if (!inputs) return [`${where}: dispatches ${target}, which has no workflow_dispatch trigger`];
   return [...fields]
     .filter((field) => !inputs.has(field))
@@ -228,10 +240,21 @@ function gitlabProblems(file: string): string[] {
   const includes = Array.isArray(doc.include) ? doc.include : doc.include ? [doc.include] : [];
   const problems: string[] = [];
   const componentJobs = new Set<string>();
+  // Rollouts and rollbacks of one environment share the resource group deploy-<environment>.
+  const deployGroups = new Map<string, string>();
   for (const entry of includes as { component?: string; inputs?: Record<string, unknown> }[]) {
     const match = /^gitlab\.com\/org\/mcp\/([a-z-]+)@\d+/.exec(entry.component ?? '');
     if (!match?.[1]) continue;
-    componentJobs.add(String(entry.inputs?.['job-name'] ?? `mcp-${match[1]}`));
+    const job = String(entry.inputs?.['job-name'] ?? `mcp-${match[1]}`);
+    componentJobs.add(job);
+    if (match[1] === 'deploy-canary') deployGroups.set(job, `deploy-${entry.inputs?.environment ?? ''}`);
+    // validate-data's `trigger` starts a pipeline with MCP_WORKFLOW=<trigger>: some rule must ask for it.
+    const trigger = match[1] === 'validate-data' ? entry.inputs?.trigger : undefined;
+    if (trigger && !readFileSync(file, 'utf8').includes(`$MCP_WORKFLOW == "${trigger}"`)) {
+      problems.push(
+        `${where}: trigger ${trigger} starts a pipeline no rule runs ($MCP_WORKFLOW == "${trigger}")`,
+      );
+    }
     problems.push(
       ...checkInputs(
         `${where}: ${entry.component}`,
@@ -257,6 +280,13 @@ function gitlabProblems(file: string): string[] {
     if (keywords.has(key) || key.startsWith('.') || typeof value !== 'object' || value === null) continue;
     if (!('script' in value) && !('trigger' in value) && !componentJobs.has(key)) {
       problems.push(`${where}: job ${key} has no script and no component adds a job of that name`);
+    }
+    const script = [(value as { script?: unknown }).script].flat().join('\n');
+    const rollback = /\brollback\s+--environment\s+"?(\$\w+)/.exec(script);
+    const group = deployGroups.get(key) ?? (rollback ? `deploy-${rollback[1]}` : undefined);
+    const given = (value as { resource_group?: unknown }).resource_group;
+    if (group && given !== group) {
+      problems.push(`${where}: job ${key} has resource_group ${given ?? '(none)'}, expected ${group}`);
     }
   }
   return problems;
@@ -287,6 +317,28 @@ describe('the workflows users copy', () => {
       expect(gitlabProblems(file)).toEqual([]);
     },
   );
+
+  it('README: register-model’s `dispatch: deploy.yml` starts the deploy.yml shown, which declares the inputs it is sent', async () => {
+    const readme = join(repoRoot, 'README.md');
+    const blocks = [...readFileSync(readme, 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)].map(
+      (m) => m[1] ?? '',
+    );
+    const dispatching = blocks.filter((b) => /org\/mcp\/register-model@v\d+/.test(b) && /dispatch:/.test(b));
+    expect(dispatching.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const block of dispatching) {
+      const target = /^\s*dispatch:\s*([\w.-]+)/m.exec(block)?.[1] ?? '';
+      const shown = blocks.find((b) => b.startsWith(`# .github/workflows/${target} `));
+      if (!shown) {
+        problems.push(`README: register-model dispatches ${target}, which no snippet shows`);
+        continue;
+      }
+      problems.push(
+        ...(await checkDispatch(readme, 'README: register-model', target, new Set(DISPATCH_INPUTS), shown)),
+      );
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('every mcp action the examples use is used with a matching uses: reference', async () => {
     const used = new Set<string>();
@@ -345,6 +397,51 @@ describe('the checks themselves', () => {
     expect(existsSync(dir)).toBe(true);
   });
 
+  it('catch a workflow started by `trigger` or `dispatch` that does not declare the inputs mcp sends', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'mcp-wf-'));
+    try {
+      const target = (inputs: string[]) =>
+        [
+          'on:',
+          '  workflow_dispatch:',
+          '    inputs:',
+          ...inputs.map((i) => `      ${i}: { required: false }`),
+          'jobs:',
+          '  a: { runs-on: ubuntu-latest, steps: [{ run: echo }] }',
+        ].join('\n');
+      writeFileSync(join(tmp, 'target.yml'), target(['data']));
+      const from = join(tmp, 'from.yml');
+      writeFileSync(
+        from,
+        [
+          'on: push',
+          'jobs:',
+          '  a:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: org/mcp/validate-data@v1',
+          '        with: { reference: weather@1, current: weather@2, trigger: target.yml }',
+          '      - uses: org/mcp/register-model@v1',
+          '        with: { name: weather, path: model/, dispatch: target.yml }',
+        ].join('\n'),
+      );
+      const problems = await problemsOf(from);
+      for (const input of TRIGGER_INPUTS)
+        expect(problems).toContainEqual(
+          expect.stringMatching(new RegExp(`\\(trigger\\): dispatches target\\.yml with input "${input}"`)),
+        );
+      for (const input of DISPATCH_INPUTS)
+        expect(problems).toContainEqual(
+          expect.stringMatching(new RegExp(`\\(dispatch\\): dispatches target\\.yml with input "${input}"`)),
+        );
+      // Declaring what both send is enough.
+      writeFileSync(join(tmp, 'target.yml'), target([...new Set([...TRIGGER_INPUTS, ...DISPATCH_INPUTS])]));
+      expect(await problemsOf(from)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('catch a component input that does not exist', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'mcp-gl-'));
     try {
@@ -354,6 +451,26 @@ describe('the checks themselves', () => {
         'include:\n  - component: gitlab.com/org/mcp/train@1\n    inputs: { command: make, nmae: x }\n',
       );
       expect(gitlabProblems(file)).toEqual([expect.stringContaining('no input "nmae"')]);
+      writeFileSync(
+        file,
+        [
+          'include:',
+          '  - component: gitlab.com/org/mcp/deploy-canary@1',
+          '    inputs: { job-name: canary, model: m, version: 1.0.0, environment: production }',
+          '  - component: gitlab.com/org/mcp/validate-data@1',
+          '    inputs: { reference: d@1, current: d@2, trigger: retrain }',
+          'canary: { resource_group: production }',
+          'mcp-validate-data: { rules: [{ if: $RETRAIN == "true" }] }',
+          'rollback:',
+          '  resource_group: rollback-$ENV',
+          '  script: [npx --yes @mcp/cli@1 rollback --environment "$ENV"]',
+        ].join('\n'),
+      );
+      expect(gitlabProblems(file)).toEqual([
+        expect.stringContaining('trigger retrain starts a pipeline no rule runs'),
+        expect.stringContaining('job canary has resource_group production, expected deploy-production'),
+        expect.stringContaining('job rollback has resource_group rollback-$ENV, expected deploy-$ENV'),
+      ]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

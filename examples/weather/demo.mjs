@@ -68,7 +68,6 @@ Object.assign(env, {
 const progress = new Progress({ total: 17, verbose: options.verbose });
 const summary = { workdir: root, project, steps: [] };
 const processes = [];
-const available = await availableActions();
 
 /** Runs `mcp <args>` in the project; outputs parsed from --json (actions) or stdout as text. */
 function mcp(args, { json = true, log } = {}) {
@@ -108,30 +107,8 @@ function run(command, args, { cwd = project, log } = {}) {
   });
 }
 
-async function availableActions() {
-  const { stdout } = await run(process.execPath, [cli, 'help'], { cwd: repoRoot });
-  const line = stdout.split('\n').find((l) => l.startsWith('actions:')) ?? '';
-  return new Set(
-    line
-      .replace('actions:', '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-}
-
-/**
- * One step of the loop: shown with the progress display, recorded in the summary. `needs` are
- * actions the step runs: when the CLI lacks one, the step is skipped and says so.
- */
-async function step(id, title, needs, body) {
-  const missing = needs.filter((a) => !available.has(a));
-  if (missing.length > 0) {
-    const reason = `${missing.join(', ')}: no such action in this build of mcp yet (dist/cli)`;
-    progress.skip(title, reason);
-    summary.steps.push({ id, title, status: 'skipped', reason });
-    return undefined;
-  }
+/** One step of the loop: shown with the progress display, recorded in the summary. */
+async function step(id, title, body) {
   progress.start(title);
   const started = performance.now();
   try {
@@ -228,7 +205,7 @@ const state = { versions: {}, router: null, servers: {} };
 let traffic;
 
 try {
-  await step('setup', 'A git repository with a bare remote, and the example project in it', [], async () => {
+  await step('setup', 'A git repository with a bare remote, and the example project in it', async () => {
     await run('git', ['init', '-q', '--bare', '-b', 'main', origin], { cwd: root });
     mkdirSync(project, { recursive: true });
     for (const file of [
@@ -277,13 +254,13 @@ try {
     return r.outputs;
   };
 
-  await step('data-v1', 'Version the data: 2012–2013 as weather v1', ['version-data'], async () => {
+  await step('data-v1', 'Version the data: 2012–2013 as weather v1', async () => {
     const out = await versionData('2012-2013', 'Seattle weather 2012–2013');
     state.data1 = out.version;
     return { line: `weather v${out.version}, digest ${out.digest.slice(0, 12)}…`, record: { outputs: out } };
   });
 
-  await step('train-v1', 'Train on weather v1', ['train'], async () => {
+  await step('train-v1', 'Train on weather v1', async () => {
     const r = await train(`weather@${state.data1}`);
     expectCode(r, [0], 'mcp train');
     state.run1 = r.outputs['run-id'];
@@ -295,7 +272,7 @@ try {
     };
   });
 
-  await step('gate-v1', 'Gate: the first model must clear the bar', ['validate-metrics'], async () => {
+  await step('gate-v1', 'Gate: the first model must clear the bar', async () => {
     const r = await mcp(
       [
         'validate-metrics',
@@ -314,51 +291,40 @@ try {
     return { line: verdict(r), record: { code: r.code, outputs: r.outputs } };
   });
 
-  await step(
-    'register-v1',
-    'Register the model and promote it to production',
-    ['register-model'],
-    async () => {
-      const r = await mcp(
-        ['register-model', '--name', 'weather', '--run-id', state.run1, '--bump', 'patch'],
-        { log: 'register-v1' },
-      );
-      expectCode(r, [0], 'mcp register-model');
-      state.versions.first = r.outputs.version.replace(/^v/, '');
-      const p = await mcp(['promote', `weather@${state.versions.first}`, '--stage', 'production'], {
-        json: false,
-        log: 'promote-v1',
-      });
-      expectCode(p, [0], 'mcp promote');
-      cpSync(join(serving, 'run1'), join(serving, state.versions.first), { recursive: true });
-      return { line: `${r.outputs.tag} → production`, record: { outputs: r.outputs } };
-    },
-  );
+  await step('register-v1', 'Register the model and promote it to production', async () => {
+    const r = await mcp(['register-model', '--name', 'weather', '--run-id', state.run1, '--bump', 'patch'], {
+      log: 'register-v1',
+    });
+    expectCode(r, [0], 'mcp register-model');
+    state.versions.first = r.outputs.version.replace(/^v/, '');
+    const p = await mcp(['promote', `weather@${state.versions.first}`, '--stage', 'production'], {
+      json: false,
+      log: 'promote-v1',
+    });
+    expectCode(p, [0], 'mcp promote');
+    cpSync(join(serving, 'run1'), join(serving, state.versions.first), { recursive: true });
+    return { line: `${r.outputs.tag} → production`, record: { outputs: r.outputs } };
+  });
 
-  await step(
-    'serve',
-    'Serve it: a model server and the weighted router in front',
-    ['register-model'],
-    async () => {
-      const v = state.versions.first;
-      // Every version answers the same replay days, so the canary can compare their predictions.
-      copyFileSync(join(project, 'data', 'weather.csv'), join(serving, 'replay.csv'));
-      state.servers[v] = await startProcess(
-        'serve.mjs',
-        ['--model', join(serving, v, 'model.json'), '--version', v, '--replay', join(serving, 'replay.csv')],
-        `server ${v}`,
-      );
-      state.router = await startProcess(
-        'router.mjs',
-        ['--backend', `${v}=${state.servers[v]}`, '--stable', v],
-        'router',
-      );
-      traffic = startTraffic(state.router, join(project, 'data', 'weather.csv'), { rps: 40 });
-      return { line: `router ${state.router} → ${v} (100%), traffic 40 req/s` };
-    },
-  );
+  await step('serve', 'Serve it: a model server and the weighted router in front', async () => {
+    const v = state.versions.first;
+    // Every version answers the same replay days, so the canary can compare their predictions.
+    copyFileSync(join(project, 'data', 'weather.csv'), join(serving, 'replay.csv'));
+    state.servers[v] = await startProcess(
+      'serve.mjs',
+      ['--model', join(serving, v, 'model.json'), '--version', v, '--replay', join(serving, 'replay.csv')],
+      `server ${v}`,
+    );
+    state.router = await startProcess(
+      'router.mjs',
+      ['--backend', `${v}=${state.servers[v]}`, '--stable', v],
+      'router',
+    );
+    traffic = startTraffic(state.router, join(project, 'data', 'weather.csv'), { rps: 40 });
+    return { line: `router ${state.router} → ${v} (100%), traffic 40 req/s` };
+  });
 
-  await step('data-v2', 'New data arrives: 2014–2015 as weather v2', ['version-data'], async () => {
+  await step('data-v2', 'New data arrives: 2014–2015 as weather v2', async () => {
     const out = await versionData('2014-2015', 'Seattle weather 2014–2015');
     state.data2 = out.version;
     const diff = JSON.parse(out.diff ?? '{}');
@@ -368,33 +334,28 @@ try {
     };
   });
 
-  await step(
-    'drift',
-    'Drift check: weather v2 against v1, the production model’s data',
-    ['validate-data'],
-    async () => {
-      const r = await mcp(
-        [
-          'validate-data',
-          '--reference',
-          `weather@${state.data1}`,
-          '--current',
-          `weather@${state.data2}`,
-          // No rules: the gate fails when any column drifted (after the multiple-testing correction).
-          '--trigger',
-          'release.yml',
-        ],
-        { log: 'validate-data' },
-      );
-      expectCode(r, [0, 1], 'mcp validate-data');
-      return {
-        line: `${r.code === 1 ? 'drift found' : 'no drift'}: ${r.outputs['drifted-columns'] ?? '[]'} → retrain`,
-        record: { code: r.code, outputs: r.outputs },
-      };
-    },
-  );
+  await step('drift', 'Drift check: weather v2 against v1, the production model’s data', async () => {
+    const r = await mcp(
+      [
+        'validate-data',
+        '--reference',
+        `weather@${state.data1}`,
+        '--current',
+        `weather@${state.data2}`,
+        // No rules: the gate fails when any column drifted (after the multiple-testing correction).
+        '--trigger',
+        'release.yml',
+      ],
+      { log: 'validate-data' },
+    );
+    expectCode(r, [0, 1], 'mcp validate-data');
+    return {
+      line: `${r.code === 1 ? 'drift found' : 'no drift'}: ${r.outputs['drifted-columns'] ?? '[]'} → retrain`,
+      record: { code: r.code, outputs: r.outputs },
+    };
+  });
 
-  await step('train-v2', 'Retrain on weather v2', ['train'], async () => {
+  await step('train-v2', 'Retrain on weather v2', async () => {
     const r = await train(`weather@${state.data2}`);
     expectCode(r, [0], 'mcp train');
     state.run2 = r.outputs['run-id'];
@@ -406,52 +367,47 @@ try {
     };
   });
 
-  await step(
-    'gate-v2',
-    'Gate against production on the same test days (paired bootstrap)',
-    ['validate-metrics'],
-    async () => {
-      // The production model scored on the candidate's test days: the pairs the bootstrap resamples.
-      const production = state.versions.first ? join(serving, state.versions.first) : join(serving, 'run1');
-      const e = await run(process.execPath, [
-        'evaluate.mjs',
-        '--model',
-        join(production, 'model.json'),
-        '--data',
-        'data',
+  await step('gate-v2', 'Gate against production on the same test days (paired bootstrap)', async () => {
+    // The production model scored on the candidate's test days: the pairs the bootstrap resamples.
+    const production = join(serving, state.versions.first);
+    const e = await run(process.execPath, [
+      'evaluate.mjs',
+      '--model',
+      join(production, 'model.json'),
+      '--data',
+      'data',
+      '--predictions',
+      'production-predictions.csv',
+    ]);
+    expectCode(e, [0], 'evaluate.mjs');
+    state.productionScore = e.stdout.trim().replace(/^.*?: /, '');
+    const r = await mcp(
+      [
+        'validate-metrics',
+        '--title',
+        'Weather model vs production',
         '--predictions',
+        'predictions.csv',
+        '--baseline-predictions',
         'production-predictions.csv',
-      ]);
-      expectCode(e, [0], 'evaluate.mjs');
-      state.productionScore = e.stdout.trim().replace(/^.*?: /, '');
-      const r = await mcp(
-        [
-          'validate-metrics',
-          '--title',
-          'Weather model vs production',
-          '--predictions',
-          'predictions.csv',
-          '--baseline-predictions',
-          'production-predictions.csv',
-          '--rules',
-          'f1_macro >= 0.30',
-          '--rules',
-          'f1_macro >= baseline - 0.01 if significant',
-          '--rules',
-          'accuracy >= baseline - 0.01 if significant',
-        ],
-        { log: 'gate-v2' },
-      );
-      expectCode(r, [0, 1], 'mcp validate-metrics');
-      const m = JSON.parse(r.outputs.metrics ?? '{}');
-      return {
-        line: `${verdict(r)}: accuracy ${m.accuracy?.toFixed(3)}, macro-F1 ${m.f1_macro?.toFixed(3)}; production ${state.productionScore}\n        report: ${join(project, r.outputs.report ?? '')}`,
-        record: { code: r.code, outputs: r.outputs },
-      };
-    },
-  );
+        '--rules',
+        'f1_macro >= 0.30',
+        '--rules',
+        'f1_macro >= baseline - 0.01 if significant',
+        '--rules',
+        'accuracy >= baseline - 0.01 if significant',
+      ],
+      { log: 'gate-v2' },
+    );
+    expectCode(r, [0, 1], 'mcp validate-metrics');
+    const m = JSON.parse(r.outputs.metrics ?? '{}');
+    return {
+      line: `${verdict(r)}: accuracy ${m.accuracy?.toFixed(3)}, macro-F1 ${m.f1_macro?.toFixed(3)}; production ${state.productionScore}\n        report: ${join(project, r.outputs.report ?? '')}`,
+      record: { code: r.code, outputs: r.outputs },
+    };
+  });
 
-  await step('register-v2', 'Register the retrained model', ['register-model'], async () => {
+  await step('register-v2', 'Register the retrained model', async () => {
     state.versions.second = await register(state.run2, 'run2');
     return {
       line: `weather v${state.versions.second} → staging`,
@@ -459,90 +415,70 @@ try {
     };
   });
 
-  await step(
-    'canary-v2',
-    'Canary rollout of the retrained model',
-    ['register-model', 'deploy-canary'],
-    async () => {
-      const v = state.versions.second;
-      await addServer(v, []);
-      const r = await canary(v, 'canary-v2');
-      return {
-        line: `${r.outputs.outcome}: serving ${r.outputs['stable-version']}`,
-        record: { code: r.code, outputs: r.outputs },
-      };
-    },
-  );
+  await step('canary-v2', 'Canary rollout of the retrained model', async () => {
+    const v = state.versions.second;
+    await addServer(v, []);
+    const r = await canary(v, 'canary-v2');
+    return {
+      line: `${r.outputs.outcome}: serving ${r.outputs['stable-version']}`,
+      record: { code: r.code, outputs: r.outputs },
+    };
+  });
 
-  await step(
-    'bad',
-    'A bad build: trained, gated, registered, served with 30% errors',
-    ['register-model', 'validate-metrics'],
-    async () => {
-      const r = await train(`weather@${state.data2}`, ['--params', 'seed=7']);
-      expectCode(r, [0], 'mcp train');
-      keepModel('run3');
-      const gate = await mcp(
-        [
-          'validate-metrics',
-          '--title',
-          'Weather model',
-          '--metrics',
-          'metrics.json',
-          '--rules',
-          'f1_macro >= 0.30',
-        ],
-        { log: 'gate-bad' },
-      );
-      expectCode(gate, [0], 'mcp validate-metrics');
-      state.versions.bad = await register(r.outputs['run-id'], 'run3');
-      await addServer(state.versions.bad, ['--error-rate', '0.3']);
-      return {
-        line: `weather v${state.versions.bad} passes the offline gate; its server fails 30% of requests`,
-        record: { version: state.versions.bad },
-      };
-    },
-  );
+  await step('bad', 'A bad build: trained, gated, registered, served with 30% errors', async () => {
+    const r = await train(`weather@${state.data2}`, ['--params', 'seed=7']);
+    expectCode(r, [0], 'mcp train');
+    keepModel('run3');
+    const gate = await mcp(
+      [
+        'validate-metrics',
+        '--title',
+        'Weather model',
+        '--metrics',
+        'metrics.json',
+        '--rules',
+        'f1_macro >= 0.30',
+      ],
+      { log: 'gate-bad' },
+    );
+    expectCode(gate, [0], 'mcp validate-metrics');
+    state.versions.bad = await register(r.outputs['run-id'], 'run3');
+    await addServer(state.versions.bad, ['--error-rate', '0.3']);
+    return {
+      line: `weather v${state.versions.bad} passes the offline gate; its server fails 30% of requests`,
+      record: { version: state.versions.bad },
+    };
+  });
 
-  await step(
-    'canary-bad',
-    'Canary rollout of the bad build: rolled back on its own',
-    ['register-model', 'deploy-canary'],
-    async () => {
-      const r = await canary(state.versions.bad, 'canary-bad');
-      return {
-        line: `${r.outputs.outcome}: serving ${r.outputs['stable-version']}`,
-        record: { code: r.code, outputs: r.outputs },
-      };
-    },
-  );
+  await step('canary-bad', 'Canary rollout of the bad build: rolled back on its own', async () => {
+    const r = await canary(state.versions.bad, 'canary-bad');
+    return {
+      line: `${r.outputs.outcome}: serving ${r.outputs['stable-version']}`,
+      record: { code: r.code, outputs: r.outputs },
+    };
+  });
 
-  await step(
-    'rollback',
-    'Manual rollback to the previous good version',
-    ['register-model', 'rollback'],
-    async () => {
-      const r = await mcp(
-        ['rollback', '--environment', 'production', '--reason', 'demo: back to the first model'],
-        { log: 'rollback' },
-      );
-      expectCode(r, [0], 'mcp rollback');
-      const split = await (await fetch(`${state.router}/admin/traffic`)).json();
-      return {
-        line: `${r.outputs.outcome}: serving ${r.outputs['stable-version']} (router: ${split.stable})`,
-        record: { outputs: r.outputs, router: split },
-      };
-    },
-  );
+  await step('rollback', 'Manual rollback to the previous good version', async () => {
+    const r = await mcp(
+      ['rollback', '--environment', 'production', '--reason', 'demo: back to the first model'],
+      { log: 'rollback' },
+    );
+    expectCode(r, [0], 'mcp rollback');
+    const split = await (await fetch(`${state.router}/admin/traffic`)).json();
+    return {
+      line: `${r.outputs.outcome}: serving ${r.outputs['stable-version']} (router: ${split.stable})`,
+      record: { outputs: r.outputs, router: split },
+    };
+  });
 
-  await step('audit', 'Audit: the hash chain of every write verifies', [], async () => {
+  await step('audit', 'Audit: the hash chain of every write verifies', async () => {
     const r = await mcp(['audit', 'verify'], { json: false, log: 'audit-verify' });
     expectCode(r, [0], 'mcp audit verify');
     return { line: (r.stdout || r.stderr).trim().split('\n').at(-1), record: { code: r.code } };
   });
 
-  await step('lineage', 'Lineage: data → run → model', [], async () => {
-    const target = state.versions.second ? `weather@v${state.versions.second}` : state.run2;
+  await step('lineage', 'Lineage: data → run → model', async () => {
+    const target = `weather@v${state.versions.second}`;
     const r = await mcp(['lineage', target], { json: false, log: 'lineage' });
     expectCode(r, [0], 'mcp lineage');
     return { line: target, record: { lineage: r.stdout }, lineage: r.stdout };
@@ -553,14 +489,12 @@ try {
   process.exitCode = 1;
 } finally {
   if (traffic) summary.traffic = await traffic.stop();
+  // Every weight change the router received, for whoever checks what users were served when.
+  if (state.router) summary.routerHistory = await (await fetch(`${state.router}/admin/history`)).json();
   stopAll();
-  const skipped = summary.steps.filter((s) => s.status === 'skipped');
   progress.end([
     `Reports: ${join(project, '.mcp', 'reports')} (markdown, as in a PR comment), ${join(project, '.mcp', 'summary.md')} (the job summary)`,
     `Records: the mcp-meta branch of ${origin} (git log mcp-meta), command logs in ${logs}`,
-    ...(skipped.length > 0
-      ? [`Skipped ${skipped.length} step(s): ${skipped.map((s) => s.id).join(', ')} (see above why)`]
-      : []),
   ]);
   if (options.summary) writeFileSync(options.summary, `${JSON.stringify(summary, null, 2)}\n`);
 }

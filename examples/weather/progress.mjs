@@ -53,13 +53,6 @@ export class Progress {
     if (line) process.stdout.write(`        ${line}\n`);
   }
 
-  skip(title, reason) {
-    this.n++;
-    process.stdout.write(
-      `${this.prefix()} ${color(33, '○')} ${title}\n        ${color(33, `skipped: ${reason}`)}\n`,
-    );
-  }
-
   fail(message) {
     this.clear();
     process.stdout.write(

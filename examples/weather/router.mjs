@@ -9,6 +9,7 @@
 //                                default body): `weight` percent to `version`, the rest to
 //                                `stable_version`
 //   GET  /admin/traffic          the current split
+//   GET  /admin/history          every split set by POST /admin/traffic, with its time ({at, ...})
 //   POST /admin/backends         {"version", "url"}: a model server joins (or moves)
 //   GET  /backends/<version>/... that version's server directly (analysis reads each version's
 //                                /metrics through one address: /backends/{version}/metrics)
@@ -35,6 +36,7 @@ for (const spec of values.backend) {
 }
 let state = { stable: values.stable ? key(values.stable) : null, canary: null, weight: 0 };
 let credit = { stable: 0, canary: 0 };
+const history = [];
 
 function pick() {
   if (!state.canary || state.weight <= 0) return state.stable;
@@ -74,6 +76,7 @@ const server = createServer(async (req, res) => {
   if (path === '/health')
     return sendJson(res, 200, { status: 'ok', ...state, backends: Object.fromEntries(backends) });
   if (path === '/admin/traffic' && req.method === 'GET') return sendJson(res, 200, state);
+  if (path === '/admin/history' && req.method === 'GET') return sendJson(res, 200, history);
   if (path === '/admin/traffic' || path === '/admin/backends') {
     if (req.method !== 'POST') return sendJson(res, 405, { error: `${req.method} ${path}: use POST` });
     let change;
@@ -101,6 +104,7 @@ const server = createServer(async (req, res) => {
     // All traffic on one version makes it the stable one: a finished rollout or a rollback.
     state = weight >= 100 ? { stable: canary, canary: null, weight: 0 } : { stable, canary, weight };
     credit = { stable: 0, canary: 0 };
+    history.push({ at: Date.now(), ...state });
     return sendJson(res, 200, { ok: true, ...state });
   }
   const direct = /^\/backends\/([^/]+)(\/.*)$/.exec(path);

@@ -5,10 +5,14 @@
 import { parseArgs } from 'node:util';
 import { FEATURES, readWeather } from './data.mjs';
 
-/** Sends about `rps` requests a second until stop(); resolves stop() with the counts by status. */
+/**
+ * Sends about `rps` requests a second until stop(); resolves stop() with the counts by status,
+ * and by the version that answered (the router's x-served-by) and status.
+ */
 export function startTraffic(router, dataFile, { rps = 40 } = {}) {
   const rows = readWeather(dataFile);
   const statuses = {};
+  const served = {};
   let stopped = false;
   let sent = 0;
   const batch = Math.max(1, Math.round(rps / 10));
@@ -23,6 +27,8 @@ export function startTraffic(router, dataFile, { rps = 40 } = {}) {
             .then(async (r) => {
               await r.arrayBuffer();
               statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+              const version = r.headers.get('x-served-by') ?? 'router';
+              served[version] = { ...served[version], [r.status]: (served[version]?.[r.status] ?? 0) + 1 };
             })
             .catch(() => {
               statuses.unreachable = (statuses.unreachable ?? 0) + 1;
@@ -36,7 +42,7 @@ export function startTraffic(router, dataFile, { rps = 40 } = {}) {
     stop: async () => {
       stopped = true;
       await loop;
-      return { sent, statuses };
+      return { sent, statuses, served };
     },
   };
 }

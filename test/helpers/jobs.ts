@@ -33,6 +33,34 @@ export function bundledFixture(fixture: string): () => string {
   return () => script;
 }
 
+/**
+ * Bundles the module at `entry` (an absolute path, e.g. a dependency's dist file) the same way,
+ * before the file's tests: for packages Node cannot import as published. Gives the bundle's path.
+ */
+export function bundledModule(entry: string): () => string {
+  const outDir = tempDir('mcp-module-');
+  let script = '';
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    const { build } = await import('vite');
+    await build({
+      configFile: false,
+      logLevel: 'silent',
+      root: repoRoot,
+      ssr: { noExternal: true },
+      build: {
+        ssr: entry,
+        outDir,
+        target: 'node20',
+        minify: false,
+        rollupOptions: { output: { format: 'es', entryFileNames: 'module.mjs' } },
+      },
+    });
+    script = join(outDir, 'module.mjs');
+  });
+  return () => script;
+}
+
 export interface JobResult {
   code: number | null;
   signal: NodeJS.Signals | null;

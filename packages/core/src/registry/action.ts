@@ -29,6 +29,9 @@ export const registerModelAction = defineAction({
   run: (platform, inputs) => registerModelStep(platform, inputs, process.env),
 });
 
+/** The inputs `dispatch` starts its workflow with (GitHub: `workflow_dispatch` inputs). */
+export const DISPATCH_INPUTS = ['model', 'version'] as const;
+
 const lines = (text: string) =>
   text
     .split('\n')
@@ -195,7 +198,10 @@ export async function registerModelStep(
   if (inputs.dispatch) {
     const started = await platform.dispatch({
       workflow: inputs.dispatch,
-      inputs: { model: name, version: registered.version },
+      inputs: { model: name, version: registered.version } satisfies Record<
+        (typeof DISPATCH_INPUTS)[number],
+        string
+      >,
     });
     if (started.status === 'dispatched') {
       platform.info(
