@@ -166,6 +166,39 @@ describe('validate-data between data versions (bundles, GitHub emulator)', () =>
     );
   }, 30_000);
 
+  it('without rules a removed column fails the gate and an added one passes, both reported; with rules they govern', async () => {
+    const cut = (edit: (cells: string[]) => string[]) =>
+      year('2015')
+        .trim()
+        .split('\n')
+        .map((line) => edit(line.split(',')).join(','))
+        .join('\n');
+    writeFileSync(join(work, 'dropped.csv'), `${cut((cells) => cells.filter((_, i) => i !== 4))}\n`);
+    writeFileSync(
+      join(work, 'added.csv'),
+      `${cut((cells) => [...cells, cells[0] === 'date' ? 'station' : 'KSEA'])}\n`,
+    );
+    const gate = (current: string, rules = '') =>
+      runner('validate-data', { reference: 'weather@3', current, rules, comment: 'never' });
+    const [dropped, added, ruled] = await Promise.all([
+      gate('dropped.csv'),
+      gate('added.csv'),
+      gate('dropped.csv', 'drifted_share <= 0.3'),
+    ]);
+    expect(dropped.code, dropped.stdout).toBe(1);
+    expect(dropped.outputs).toMatchObject({ passed: 'false', 'drifted-columns': '[]' });
+    expect(dropped.stdout).toContain(
+      '::error::Data gate: failed (0 of 4 columns drifted; schema changed: removed wind)',
+    );
+    expect(dropped.summary).toContain('- removed: wind (number)');
+    expect(added.code, added.stdout).toBe(0);
+    expect(added.outputs).toMatchObject({ passed: 'true' });
+    expect(added.summary).toContain('### ✅ Data gate: passed (0 of 5 columns drifted)');
+    expect(added.summary).toContain('- added: station (string)');
+    expect(ruled.code, ruled.stdout).toBe(0);
+    expect(ruled.summary).toContain('- removed: wind (number)');
+  }, 30_000);
+
   it('mcp profile prints the profile as a table or JSON; a ragged row is one line with its number', async () => {
     const mcp = (...args: string[]) => runNode('dist/cli/index.js', args, { cwd: work, env: {} });
     const table = await mcp('profile', 'data/weather.csv');

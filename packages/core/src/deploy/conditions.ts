@@ -1,6 +1,15 @@
 import { nearNames } from '../errors';
 // The gate's rule reader: the same number literals and the same "line N, column M" errors.
-import { type ArithmeticGrammar, compare, type Op, parseArithmetic, RuleCursor } from '../metrics';
+import { compare } from '../metrics';
+import {
+  type ArithmeticGrammar,
+  evaluateArithmetic,
+  formatArithmetic,
+  type Op,
+  parseArithmetic,
+  parseOp,
+  RuleCursor,
+} from '../metrics/rules-expr';
 import { agreement, type Prediction, psi } from './prediction-drift';
 
 /**
@@ -41,8 +50,6 @@ const FUNCTIONS = {
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
-const OPS: readonly string[] = ['>=', '>', '<=', '<', '=='];
-const MISTAKES: Record<string, string> = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** One condition per line; blank lines and `# comments` are skipped. */
@@ -68,17 +75,6 @@ export function parseConditions(text: string, input: string): Condition[] {
     conditions.push({ ...condition, line: index + 1, text: formatCondition(condition) });
   });
   return conditions;
-}
-
-function parseOp(cursor: RuleCursor): Op {
-  cursor.skipSpace();
-  const op = cursor.match(/[<>=!]+/y) ?? '';
-  if (OPS.includes(op)) {
-    cursor.pos += op.length;
-    return op as Op;
-  }
-  const hint = MISTAKES[op] ? ` (did you mean "${MISTAKES[op]}"?)` : '';
-  return cursor.fail(cursor.pos, `expected a comparison (<, <=, >, >=, ==), found ${cursor.found()}${hint}`);
 }
 
 /** Arithmetic as in the gate's rules; the atoms are `canary.<path>`, `stable.<path>` and calls. */
@@ -162,35 +158,13 @@ function parseCall(cursor: RuleCursor, name: string, at: number): Node {
   return { kind: 'call', name: name as FunctionName, args };
 }
 
-const PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 } as const;
-
-function precedence(node: Node): number {
-  if (node.kind === 'binary') return PRECEDENCE[node.op];
-  if (node.kind === 'neg') return 3;
-  return 4;
-}
-
 /** Prints with the fewest parentheses that parse back to the same tree. */
 export function formatNode(node: Node): string {
-  switch (node.kind) {
-    case 'number':
-      return String(node.value);
-    case 'path':
-      return node.side + node.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-    case 'neg': {
-      const operand = formatNode(node.operand);
-      return precedence(node.operand) < 4 ? `-(${operand})` : `-${operand}`;
-    }
-    case 'binary': {
-      const own = PRECEDENCE[node.op];
-      const left = formatNode(node.left);
-      const right = formatNode(node.right);
-      // Left-associative: an equal-precedence right operand needs parentheses, a left one does not.
-      return `${precedence(node.left) < own ? `(${left})` : left} ${node.op} ${precedence(node.right) <= own ? `(${right})` : right}`;
-    }
-    case 'call':
-      return `${node.name}(${node.args.map(formatNode).join(', ')})`;
-  }
+  return formatArithmetic(node, (atom) =>
+    atom.kind === 'path'
+      ? atom.side + atom.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')
+      : `${atom.name}(${atom.args.map(formatNode).join(', ')})`,
+  );
 }
 
 export function formatCondition(condition: Pick<Condition, 'left' | 'op' | 'right'>): string {
@@ -204,24 +178,9 @@ export class Unmeasurable extends Error {
 
 /** The node's value: a number, or (for a path that functions take) whatever the source gave. */
 function evaluate(node: Node, values: Measured): unknown {
-  switch (node.kind) {
-    case 'number':
-      return node.value;
-    case 'path':
-      return lookup(values, node);
-    case 'neg':
-      return -number(node.operand, values);
-    case 'binary': {
-      const left = number(node.left, values);
-      const right = number(node.right, values);
-      if (node.op === '+') return left + right;
-      if (node.op === '-') return left - right;
-      if (node.op === '*') return left * right;
-      return left / right;
-    }
-    case 'call':
-      return call(node, values);
-  }
+  if (node.kind === 'path') return lookup(values, node);
+  if (node.kind === 'call') return call(node, values);
+  return evaluateArithmetic(node, (operand) => number(operand, values));
 }
 
 function number(node: Node, values: Measured): number {

@@ -11,6 +11,11 @@ export type Expr =
 export const NUMBER = /(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(%?)/y;
 const IDENTIFIER = /[\p{L}_][\p{L}\p{N}_]*/uy;
 
+/** The comparisons every rule grammar shares: gate rules, canary conditions, data rules. */
+export type Op = '>=' | '>' | '<=' | '<' | '==';
+const OPS: readonly string[] = ['>=', '>', '<=', '<', '=='];
+const MISTAKES: Record<string, string> = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
+
 /** Reads one rule (a line, or a `;`-separated part of one) and reports errors by column. */
 export class RuleCursor {
   constructor(
@@ -159,6 +164,21 @@ export function parseExpr(cursor: RuleCursor): Expr {
   return parseArithmetic(cursor, RULE_GRAMMAR);
 }
 
+/**
+ * A comparison operator at the cursor, with a hint for the usual slips (`=>`, `=`); `expected`
+ * names the operators in the message, as each grammar's users know them.
+ */
+export function parseOp(cursor: RuleCursor, expected = 'a comparison (<, <=, >, >=, ==)'): Op {
+  cursor.skipSpace();
+  const op = cursor.match(/[<>=!]+/y) ?? '';
+  if (OPS.includes(op)) {
+    cursor.pos += op.length;
+    return op as Op;
+  }
+  const hint = MISTAKES[op] ? ` (did you mean "${MISTAKES[op]}"?)` : '';
+  return cursor.fail(cursor.pos, `expected ${expected}, found ${cursor.found()}${hint}`);
+}
+
 /** A literal as matched by NUMBER; `%` shifts the exponent so `1.1%` is 0.011, not 0.011000000000000001. */
 export function parseNumber(literal: string): number {
   const [, mantissa = '', exponent = 'e0', percent] = /^([^eE%]+)([eE][+-]?\d+)?(%?)$/.exec(literal) ?? [];
@@ -168,33 +188,68 @@ export function parseNumber(literal: string): number {
 
 const PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 } as const;
 
-function precedence(expr: Expr): number {
-  if (expr.kind === 'binary') return PRECEDENCE[expr.op];
-  if (expr.kind === 'neg' || (expr.kind === 'number' && isNegative(expr.value))) return 3;
+/** The node as one of the shared arithmetic nodes, or undefined for a grammar's own atom. */
+function arithmetic<N extends { kind: string }>(node: N): ArithmeticNode<N> | undefined {
+  return node.kind === 'number' || node.kind === 'neg' || node.kind === 'binary'
+    ? (node as unknown as ArithmeticNode<N>)
+    : undefined;
+}
+
+function precedence<N extends { kind: string }>(node: N): number {
+  const a = arithmetic(node);
+  if (a?.kind === 'binary') return PRECEDENCE[a.op];
+  if (a?.kind === 'neg' || (a?.kind === 'number' && isNegative(a.value))) return 3;
   return 4;
 }
 
-/** Prints with the fewest parentheses that parse back to the same tree. */
-export function formatExpr(expr: Expr): string {
-  switch (expr.kind) {
+/**
+ * Prints with the fewest parentheses that parse back to the same tree (a negative number, `-0`
+ * included, as a negation); `atom` prints the grammar's own nodes.
+ */
+export function formatArithmetic<N extends { kind: string }>(
+  node: N,
+  atom: (node: Exclude<N, ArithmeticNode<N>>) => string,
+): string {
+  const a = arithmetic(node);
+  if (a === undefined) return atom(node as Exclude<N, ArithmeticNode<N>>);
+  switch (a.kind) {
     case 'number':
-      return isNegative(expr.value)
-        ? formatExpr({ kind: 'neg', operand: { kind: 'number', value: -expr.value } })
-        : String(expr.value);
-    case 'baseline':
-      return 'baseline';
+      return isNegative(a.value) ? `-${String(-a.value)}` : String(a.value);
     case 'neg': {
-      const operand = formatExpr(expr.operand);
-      return precedence(expr.operand) < 4 ? `-(${operand})` : `-${operand}`;
+      const operand = formatArithmetic(a.operand, atom);
+      return precedence(a.operand) < 4 ? `-(${operand})` : `-${operand}`;
     }
     case 'binary': {
-      const own = PRECEDENCE[expr.op];
-      const left = formatExpr(expr.left);
-      const right = formatExpr(expr.right);
+      const own = PRECEDENCE[a.op];
+      const left = formatArithmetic(a.left, atom);
+      const right = formatArithmetic(a.right, atom);
       // Left-associative: an equal-precedence right operand needs parentheses, a left one does not.
-      return `${precedence(expr.left) < own ? `(${left})` : left} ${expr.op} ${precedence(expr.right) <= own ? `(${right})` : right}`;
+      return `${precedence(a.left) < own ? `(${left})` : left} ${a.op} ${precedence(a.right) <= own ? `(${right})` : right}`;
     }
   }
+}
+
+/** The value of a shared arithmetic node, its operands valued by `operand` (the grammar's own evaluator). */
+export function evaluateArithmetic<N>(node: ArithmeticNode<N>, operand: (node: N) => number): number {
+  switch (node.kind) {
+    case 'number':
+      return node.value;
+    case 'neg':
+      return -operand(node.operand);
+    case 'binary': {
+      const left = operand(node.left);
+      const right = operand(node.right);
+      if (node.op === '+') return left + right;
+      if (node.op === '-') return left - right;
+      if (node.op === '*') return left * right;
+      return left / right;
+    }
+  }
+}
+
+/** Prints a gate rule's right-hand side canonically. */
+export function formatExpr(expr: Expr): string {
+  return formatArithmetic(expr, () => 'baseline');
 }
 
 function isNegative(value: number): boolean {
@@ -216,22 +271,8 @@ export function usesBaseline(expr: Expr): boolean {
 
 /** The expression's value; `baseline` must be given when the expression uses it. */
 export function evaluateExpr(expr: Expr, baseline?: number): number {
-  switch (expr.kind) {
-    case 'number':
-      return expr.value;
-    case 'baseline':
-      if (baseline === undefined)
-        throw new Error('evaluateExpr: the expression uses baseline, but no baseline value was given');
-      return baseline;
-    case 'neg':
-      return -evaluateExpr(expr.operand, baseline);
-    case 'binary': {
-      const left = evaluateExpr(expr.left, baseline);
-      const right = evaluateExpr(expr.right, baseline);
-      if (expr.op === '+') return left + right;
-      if (expr.op === '-') return left - right;
-      if (expr.op === '*') return left * right;
-      return left / right;
-    }
-  }
+  if (expr.kind !== 'baseline') return evaluateArithmetic(expr, (operand) => evaluateExpr(operand, baseline));
+  if (baseline === undefined)
+    throw new Error('evaluateExpr: the expression uses baseline, but no baseline value was given');
+  return baseline;
 }

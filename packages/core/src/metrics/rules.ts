@@ -4,15 +4,15 @@ import {
   evaluateExpr,
   formatExpr,
   NUMBER,
+  type Op,
   parseExpr,
   parseNumber,
+  parseOp,
   RuleCursor,
   usesBaseline,
 } from './rules-expr';
 
-export { type Expr, evaluateExpr, usesBaseline };
-
-export type Op = '>=' | '>' | '<=' | '<' | '==';
+export { type Expr, evaluateExpr, type Op, usesBaseline };
 
 /**
  * `<metric> <op> <expr> [if significant]`, e.g. `accuracy >= baseline - 0.01`.
@@ -28,8 +28,8 @@ export interface Rule {
   text: string;
 }
 
-const OPS: readonly string[] = ['>=', '>', '<=', '<', '=='];
-const MISTAKES: Record<string, string> = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
+/** How gate rules' messages name the operators. */
+const OPERATORS = 'an operator (>=, >, <=, <, ==)';
 const FLIPPED: Record<Op, Op> = { '>=': '<=', '>': '<', '<=': '>=', '<': '>', '==': '==' };
 
 // Anything up to whitespace, a comparison, a `;` or a `#` (comments), or a quote.
@@ -123,12 +123,12 @@ type ParsedRule = Pick<Rule, 'metric' | 'op' | 'expr' | 'significant'>;
 function parseRule(cursor: RuleCursor): ParsedRule {
   if (startsWithExpr(cursor)) {
     const expr = parseExpr(cursor);
-    const op = parseOp(cursor);
+    const op = parseOp(cursor, OPERATORS);
     const metric = parseName(cursor, `after "${op}"`);
     return { metric, op: FLIPPED[op], expr, significant: parseSuffix(cursor) };
   }
   const metric = parseName(cursor, 'at the start of the rule');
-  const op = parseOp(cursor);
+  const op = parseOp(cursor, OPERATORS);
   cursor.skipSpace();
   if (cursor.atEnd())
     cursor.fail(cursor.pos, `expected a number or an expression after "${op}", found the end of the rule`);
@@ -168,17 +168,6 @@ function parseName(cursor: RuleCursor, where: string): string {
   if (name === undefined) cursor.fail(at, `expected a metric name ${where}, found ${cursor.found()}`);
   cursor.pos += name.length;
   return name;
-}
-
-function parseOp(cursor: RuleCursor): Op {
-  cursor.skipSpace();
-  const op = cursor.match(/[<>=!]+/y) ?? '';
-  if (OPS.includes(op)) {
-    cursor.pos += op.length;
-    return op as Op;
-  }
-  const hint = MISTAKES[op] ? ` (did you mean "${MISTAKES[op]}"?)` : '';
-  return cursor.fail(cursor.pos, `expected an operator (>=, >, <=, <, ==), found ${cursor.found()}${hint}`);
 }
 
 /** `if significant` at the end; anything else left over is an error. */

@@ -14,18 +14,12 @@ export const DRIFT_METHODS = ['ks', 'chi-square', 'psi', 'wasserstein'] as const
 export type DriftMethod = (typeof DRIFT_METHODS)[number];
 
 /**
- * Scores without a p-value drift at these values or above: PSI 0.2 (the usual reading: < 0.1
- * stable, 0.1–0.25 moderate, > 0.25 major) and the Wasserstein distance over the reference's std
- * 0.1 (Evidently's default for large numeric samples).
+ * With `method: psi` or `wasserstein` (scores without a p-value), a column drifts at these values
+ * or above: PSI 0.2 (the usual reading: < 0.1 stable, 0.1–0.25 moderate, > 0.25 major) and the
+ * Wasserstein distance over the reference's std 0.1 (Evidently's default for large numeric
+ * samples). Every other verdict is the corrected p-value < alpha.
  */
 export const SCORE_THRESHOLDS = { psi: 0.2, wasserstein: 0.1 } as const;
-
-/**
- * With `method: auto`, a numeric column whose samples both hold more values than this is judged by
- * the normalised Wasserstein distance, not the KS p-value: on large samples a p-value calls a
- * trivial shift significant.
- */
-export const LARGE_SAMPLE = 1000;
 
 /** A string column with more distinct values than this is an identifier or free text: not tested. */
 export const MAX_CATEGORIES = 100;
@@ -108,6 +102,11 @@ export function schemaDiff(reference: DataProfile, current: DataProfile): Schema
   };
 }
 
+/** Columns removed or retyped: the default gate (no rules) fails on them; added ones it reports only. */
+export function schemaBroken(schema: SchemaDiff): boolean {
+  return schema.removed.length + schema.retyped.length > 0;
+}
+
 /**
  * Tests each chosen column of `current` against `reference` on the profiles' samples, corrects
  * the p-values for testing many columns at once, and gives each tested column its verdict.
@@ -150,6 +149,7 @@ export function compareProfiles(
   );
   const tested = pending.map((result, i): ColumnResult => {
     const verdict = verdicts[i] as (typeof verdicts)[number];
+    // A test with a p-value drifts at corrected p < alpha; PSI and Wasserstein/σ by their thresholds.
     const drifted =
       result.test === 'psi' || result.test === 'wasserstein'
         ? result.statistic >= SCORE_THRESHOLDS[result.test]
@@ -202,9 +202,8 @@ function testColumn(
   };
   if (bothNumeric) {
     const drift = numericDrift(refValues as number[], curValues as number[]);
-    const large = Math.min(refValues.length, curValues.length) > LARGE_SAMPLE;
-    const test: DriftMethod =
-      method === 'psi' || method === 'wasserstein' || method === 'ks' ? method : large ? 'wasserstein' : 'ks';
+    // `auto` is KS at any sample size: on large samples gate on an effect size with a rule instead.
+    const test: DriftMethod = method === 'psi' || method === 'wasserstein' ? method : 'ks';
     return {
       ...base,
       kind: 'numeric',

@@ -17,11 +17,11 @@ export {
   DRIFT_METHODS,
   type DriftMethod,
   type Histogram,
-  LARGE_SAMPLE,
   MAX_CATEGORIES,
   numericHistogram,
   SCORE_THRESHOLDS,
   type SchemaDiff,
+  schemaBroken,
   schemaDiff,
   type Untested,
 } from './compare';

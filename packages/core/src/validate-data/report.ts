@@ -3,8 +3,8 @@ import {
   type ColumnResult,
   type Comparison,
   type Histogram,
-  LARGE_SAMPLE,
   SCORE_THRESHOLDS,
+  schemaBroken,
 } from './compare';
 import type { DataRuleResult } from './rules';
 
@@ -27,7 +27,13 @@ const EFFECT_NAMES = { ks: 'D', 'chi-square': 'V', psi: 'PSI', wasserstein: 'W/�
 export function headline(report: DataReport): string {
   const { comparison } = report;
   const drifted = `${comparison.drifted.length} of ${comparison.tested.length} columns drifted`;
-  if (!report.rules) return `${report.title}: ${report.passed ? 'passed' : 'failed'} (${drifted})`;
+  if (!report.rules) {
+    const { removed, retyped } = comparison.schema;
+    const schema = schemaBroken(comparison.schema)
+      ? `; schema changed: ${[...removed.map((c) => `removed ${c.column}`), ...retyped.map((c) => `retyped ${c.column}`)].join(', ')}`
+      : '';
+    return `${report.title}: ${report.passed ? 'passed' : 'failed'} (${drifted}${schema})`;
+  }
   const failed = report.rules.filter((r) => !r.passed).length;
   return `${report.title}: ${report.passed ? 'passed' : 'failed'} (${failed} of ${report.rules.length} rules failed; ${drifted})`;
 }
@@ -37,10 +43,14 @@ export function methodNote(comparison: Comparison): string {
   const { method, correction, alpha } = comparison.options;
   const tests =
     method === 'auto'
-      ? `numeric columns by KS (samples of up to ${LARGE_SAMPLE} values) or by the Wasserstein distance over the reference's std ≥ ${SCORE_THRESHOLDS.wasserstein} (larger samples), categorical ones by χ²`
+      ? 'numeric columns by KS, categorical ones by χ²'
       : `${TEST_NAMES[method]} where it applies, the default test elsewhere`;
+  const verdict =
+    method === 'psi' || method === 'wasserstein'
+      ? `a column drifts at ${TEST_NAMES[method]} ≥ ${SCORE_THRESHOLDS[method]} where it applies, elsewhere at adjusted p < ${alpha}`
+      : `drift at adjusted p < ${alpha}`;
   const named = correction === 'bonferroni' ? 'Bonferroni' : 'Benjamini–Hochberg';
-  return `Tests: ${tests}; PSI drifts at ≥ ${SCORE_THRESHOLDS.psi}. p-values corrected by ${named} across ${comparison.tested.length} columns, drift at adjusted p < ${alpha}.`;
+  return `Tests: ${tests}. p-values corrected by ${named} across ${comparison.tested.length} columns, ${verdict}.`;
 }
 
 export function renderDataMarkdown(

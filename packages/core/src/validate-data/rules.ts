@@ -1,6 +1,15 @@
 import { InputError, nearNames } from '../errors';
 // The gate's rule reader: the same arithmetic, number literals and "line N, column M" errors.
-import { type ArithmeticGrammar, compare, type Op, parseArithmetic, RuleCursor } from '../metrics';
+import { compare } from '../metrics';
+import {
+  type ArithmeticGrammar,
+  evaluateArithmetic,
+  formatArithmetic,
+  type Op,
+  parseArithmetic,
+  parseOp,
+  RuleCursor,
+} from '../metrics/rules-expr';
 import type { Comparison, DriftMethod } from './compare';
 import { DRIFT_METHODS } from './compare';
 
@@ -43,8 +52,6 @@ export type Node =
   | { kind: 'column'; name: ColumnFunction; column: string }
   | { kind: 'dataset'; name: DatasetValue };
 
-const OPS: readonly string[] = ['>=', '>', '<=', '<', '=='];
-const MISTAKES: Record<string, string> = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** A bare column name inside `drift(...)`: anything up to `)` or a space; quote others. */
 const BARE_COLUMN = /[^\s()"]+/y;
@@ -95,17 +102,6 @@ export function parseDataRules(text: string, input = 'rules'): DataRule[] {
     rules.push({ kind: 'compare', ...rule, line: index + 1, text: formatRule(rule) });
   });
   return rules;
-}
-
-function parseOp(cursor: RuleCursor): Op {
-  cursor.skipSpace();
-  const op = cursor.match(/[<>=!]+/y) ?? '';
-  if (OPS.includes(op)) {
-    cursor.pos += op.length;
-    return op as Op;
-  }
-  const hint = MISTAKES[op] ? ` (did you mean "${MISTAKES[op]}"?)` : '';
-  return cursor.fail(cursor.pos, `expected a comparison (<, <=, >, >=, ==), found ${cursor.found()}${hint}`);
 }
 
 function parseExpr(cursor: RuleCursor): Node {
@@ -160,33 +156,13 @@ function parseColumn(cursor: RuleCursor, fn: string): string {
   return column;
 }
 
-const PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 } as const;
-
-function precedence(node: Node): number {
-  if (node.kind === 'binary') return PRECEDENCE[node.op];
-  if (node.kind === 'neg') return 3;
-  return 4;
-}
-
+/** Prints with the fewest parentheses that parse back to the same tree. */
 export function formatNode(node: Node): string {
-  switch (node.kind) {
-    case 'number':
-      return String(node.value);
-    case 'dataset':
-      return node.name;
-    case 'column':
-      return `${node.name}(${/^[^\s()"]+$/.test(node.column) ? node.column : `"${node.column}"`})`;
-    case 'neg': {
-      const operand = formatNode(node.operand);
-      return precedence(node.operand) < 4 ? `-(${operand})` : `-${operand}`;
-    }
-    case 'binary': {
-      const own = PRECEDENCE[node.op];
-      const left = formatNode(node.left);
-      const right = formatNode(node.right);
-      return `${precedence(node.left) < own ? `(${left})` : left} ${node.op} ${precedence(node.right) <= own ? `(${right})` : right}`;
-    }
-  }
+  return formatArithmetic(node, (atom) =>
+    atom.kind === 'dataset'
+      ? atom.name
+      : `${atom.name}(${/^[^\s()"]+$/.test(atom.column) ? atom.column : `"${atom.column}"`})`,
+  );
 }
 
 function formatRule(rule: Pick<CompareRule, 'left' | 'op' | 'right' | 'method'>): string {
@@ -277,27 +253,13 @@ function checkColumns(rules: readonly DataRule[], comparison: Comparison, input:
 }
 
 function value(node: Node, rule: CompareRule, comparison: Comparison, input: string): number {
-  switch (node.kind) {
-    case 'number':
-      return node.value;
-    case 'neg':
-      return -value(node.operand, rule, comparison, input);
-    case 'binary': {
-      const left = value(node.left, rule, comparison, input);
-      const right = value(node.right, rule, comparison, input);
-      if (node.op === '+') return left + right;
-      if (node.op === '-') return left - right;
-      if (node.op === '*') return left * right;
-      return left / right;
-    }
-    case 'dataset':
-      if (node.name === 'drifted_share') return comparison.driftedShare;
-      if (node.name === 'drifted_count') return comparison.drifted.length;
-      if (node.name === 'rows') return comparison.current.rows;
-      return comparison.reference.rows;
-    case 'column':
-      return columnValue(node, rule, comparison, input);
-  }
+  if (node.kind === 'column') return columnValue(node, rule, comparison, input);
+  if (node.kind !== 'dataset')
+    return evaluateArithmetic(node, (operand) => value(operand, rule, comparison, input));
+  if (node.name === 'drifted_share') return comparison.driftedShare;
+  if (node.name === 'drifted_count') return comparison.drifted.length;
+  if (node.name === 'rows') return comparison.current.rows;
+  return comparison.reference.rows;
 }
 
 function columnValue(

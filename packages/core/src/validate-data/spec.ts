@@ -22,11 +22,11 @@ export const validateDataSpec = {
     },
     rules: {
       description:
-        'One rule per line: `schema unchanged`, or `<expr> <op> <expr> [by ks|chi-square|psi|wasserstein]` over `drift(<col>)` (effect size), `pvalue(<col>)` (corrected), `missing(<col>)`, `drifted_share`, `drifted_count`, `rows`, `reference_rows`. Default: fail when any column drifts.',
+        'One rule per line: `schema unchanged`, or `<expr> <op> <expr> [by ks|chi-square|psi|wasserstein]` over `drift(<col>)` (effect size), `pvalue(<col>)` (corrected), `missing(<col>)`, `drifted_share`, `drifted_count`, `rows`, `reference_rows`. Default: fail when any column drifts (corrected p < `alpha`) or is removed or retyped.',
     },
     method: {
       description:
-        'The test a column’s verdict rests on: `auto` is KS for numeric columns (Wasserstein/σ ≥ 0.1 past 1000 sampled values) and χ² for categorical ones; a named test applies where it can.',
+        'The test a column’s verdict rests on: `auto` is KS for numeric columns and χ² for categorical ones (drift at corrected p < `alpha`); `psi` (≥ 0.2) and `wasserstein` (W/σ ≥ 0.1) judge by their threshold where they apply; `ks` and `chi-square` apply where they can.',
       default: 'auto',
       choices: ['auto', 'ks', 'chi-square', 'psi', 'wasserstein'],
     },
@@ -57,13 +57,16 @@ export const validateDataSpec = {
     },
     token: {
       description:
-        'Token for the store, comments and the trigger. GitHub: defaults to the job’s token (comments need `pull-requests: write`, the trigger `actions: write`). GitLab: a project access token with api scope (default $MCP_GITLAB_TOKEN).',
+        'Token for the store, comments and the trigger. GitHub: defaults to the job’s token; reading profiles from the `mcp-store` draft release needs `contents: write` (drafts are visible only with push access), comments `pull-requests: write`, the `trigger` workflow dispatch `actions: write`. GitLab: a project access token with api scope (default $MCP_GITLAB_TOKEN).',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, evaluated by the runner
       githubDefault: '${{ github.token }}',
     },
   },
   outputs: {
-    passed: { description: '`true` when every rule passed (or, without rules, no column drifted).' },
+    passed: {
+      description:
+        '`true` when every rule passed (or, without rules, no column drifted and none was removed or retyped).',
+    },
     columns: {
       description:
         'Per tested column as JSON: its test, statistic, p-value and adjusted p-value, effect sizes, and verdict.',

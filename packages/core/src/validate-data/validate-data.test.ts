@@ -2,12 +2,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/helpers/git';
+import { formatNode as formatCondition } from '../deploy/conditions';
 import { benjaminiHochberg, bonferroni } from '../drift';
 import { InputError } from '../errors';
+import { formatExpr } from '../metrics/rules-expr';
 import { type DataProfile, DEFAULT_SKETCH_OPTIONS, profileFile } from '../profile';
 import { readParquet } from '../profile/parquet';
 import { TableProfiler } from '../profile/table';
 import { chart, compareProfiles, evaluateDataRules, parseDataRules, renderDataMarkdown, schemaDiff } from '.';
+import { formatNode } from './rules';
+import { validateDataSpec } from './spec';
 
 const vega = resolve(import.meta.dirname, '../../../../node_modules/vega-datasets/data');
 const scratch = tempDir('mcp-validate-data-');
@@ -51,6 +55,22 @@ describe('data rules', () => {
       [6, 'pvalue("max temp") >= 0.01'],
       [7, 'rows >= reference_rows * 0.9'],
     ]);
+  });
+
+  it('prints arithmetic as gate rules and canary conditions do, negative numbers and -0 included', () => {
+    const n = (value: number) => ({ kind: 'number', value }) as const;
+    const trees = [
+      { kind: 'neg', operand: n(-2) },
+      { kind: 'binary', op: '*', left: n(-0), right: { kind: 'binary', op: '-', left: n(1), right: n(-3) } },
+    ] as const;
+    const printed = trees.map((tree) => formatNode(tree));
+    expect(printed).toEqual(['-(-2)', '-0 * (1 - -3)']);
+    expect(trees.map((tree) => formatExpr(tree))).toEqual(printed);
+    expect(trees.map((tree) => formatCondition(tree))).toEqual(printed);
+    // And they read back as printed.
+    expect(parseDataRules(printed.map((p) => `rows >= ${p}`).join('\n')).map((r) => r.text)).toEqual(
+      printed.map((p) => `rows >= ${p}`),
+    );
   });
 
   it.each([
@@ -160,6 +180,34 @@ describe('the verdict, corrected across columns', () => {
     );
   });
 
+  it('a large sample drifts by its corrected p-value, not by Wasserstein/σ; rules gate on the effect size', async () => {
+    // 10 000 evenly spread values against the same shifted by 0.025: KS D 0.025 (p ≈ 0.004), W/σ 0.087.
+    const file = (name: string, shift: number) => {
+      const path = join(scratch, name);
+      const rows = Array.from({ length: 10_000 }, (_, i) => String((i + 0.5) / 10_000 + shift));
+      writeFileSync(path, `x\n${rows.join('\n')}\n`);
+      return profileFile(path);
+    };
+    const [before, after] = await Promise.all([file('even.csv', 0), file('shifted.csv', 0.025)]);
+    const comparison = compareProfiles(before, after, auto);
+    const [x] = comparison.tested;
+    expect(x).toMatchObject({ column: 'x', test: 'ks', drifted: true, samples: { current: 10_000 } });
+    expect(x?.adjustedPValue).toBeLessThan(0.05);
+    expect(x?.scores.wasserstein).toBeCloseTo(0.0866, 3);
+    expect(comparison.drifted).toEqual(['x']);
+    const [rule] = evaluateDataRules(parseDataRules('drift(x) < 0.1 by wasserstein'), comparison);
+    expect(rule).toMatchObject({ passed: true, left: x?.scores.wasserstein });
+    // `method: wasserstein` has no p-value to correct: its threshold, 0.1, decides.
+    const byDistance = compareProfiles(before, after, { ...auto, method: 'wasserstein' });
+    expect(byDistance.tested[0]).toMatchObject({ test: 'wasserstein', drifted: false });
+    expect(
+      renderDataMarkdown(
+        { title: 'Data gate', passed: true, reference: 'a', current: 'b', comparison: byDistance },
+        { marker: '<!-- m -->', limit: 65_536 },
+      ),
+    ).toContain('a column drifts at Wasserstein/σ ≥ 0.1 where it applies, elsewhere at adjusted p < 0.05.');
+  });
+
   it('the report holds the rules, every column with its effect sizes and a chart per drifted column', async () => {
     const comparison = compareProfiles(await years('2012'), await years('2014'), auto);
     expect(comparison.drifted).toEqual(['temp_max', 'temp_min', 'weather']);
@@ -207,9 +255,9 @@ describe('Parquet profiles: flights-3m.parquet from vega-datasets', () => {
       columns: ['date', 'delay', 'distance', 'origin'],
     });
     expect(comparison.tested.map((r) => [r.column, r.kind, r.test])).toEqual([
-      ['date', 'numeric', 'wasserstein'],
-      ['delay', 'numeric', 'wasserstein'],
-      ['distance', 'numeric', 'wasserstein'],
+      ['date', 'numeric', 'ks'],
+      ['delay', 'numeric', 'ks'],
+      ['distance', 'numeric', 'ks'],
     ]);
     expect(comparison.untested).toEqual([
       {
@@ -219,6 +267,17 @@ describe('Parquet profiles: flights-3m.parquet from vega-datasets', () => {
     ]);
     const date = comparison.tested[0];
     expect(date?.drifted).toBe(true);
+    expect(date?.adjustedPValue).toBeLessThan(0.05);
     expect(date?.scores.wasserstein).toBeGreaterThan(1);
   }, 60_000);
+});
+
+describe('the spec', () => {
+  it('says which permissions the token needs: the draft store release, comments, the dispatch', () => {
+    const { description } = validateDataSpec.inputs.token;
+    expect(description).toContain(
+      '`mcp-store` draft release needs `contents: write` (drafts are visible only with push access)',
+    );
+    expect(description).toContain('the `trigger` workflow dispatch `actions: write`');
+  });
 });

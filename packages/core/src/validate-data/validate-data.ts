@@ -7,7 +7,7 @@ import { commentMarker } from '../markdown';
 import type { MetaView } from '../meta';
 import { fileNameFor, type Platform, writeFileAtomic } from '../platform';
 import type { ContentStore } from '../store';
-import { type Comparison, compareProfiles, type DriftMethod } from './compare';
+import { type Comparison, compareProfiles, type DriftMethod, schemaBroken } from './compare';
 import { renderDataMarkdown, renderDataText } from './report';
 import { readRegistry, resolveSide, type Side } from './resolve';
 import { type DataRule, type DataRuleResult, evaluateDataRules, parseDataRules } from './rules';
@@ -77,7 +77,10 @@ async function validateData(platform: Platform, inputs: Inputs): Promise<Result>
     alpha,
   });
   const results = rules && evaluateDataRules(rules, comparison, 'rules');
-  const passed = results ? results.every((r) => r.passed) : comparison.drifted.length === 0;
+  // Without rules: no column drifted, none removed or retyped (an added column is only reported).
+  const passed = results
+    ? results.every((r) => r.passed)
+    : comparison.drifted.length === 0 && !schemaBroken(comparison.schema);
   const report = {
     title: inputs.title,
     passed,
@@ -132,6 +135,9 @@ function driftFound(comparison: Comparison, rules?: DataRule[], results?: DataRu
   return results.some((r, i) => !r.passed && rules[i]?.kind === 'compare' && /drift|pvalue/.test(r.rule));
 }
 
+/** The inputs `trigger` starts its workflow with (GitHub: `workflow_dispatch` inputs). */
+export const TRIGGER_INPUTS = ['dataset', 'version'] as const;
+
 /** Starts the `trigger` workflow with the current data version; a failed start fails the step. */
 async function trigger(
   platform: Platform,
@@ -146,7 +152,10 @@ async function trigger(
     );
     return { started: false, failed: false };
   }
-  const inputs = { dataset: current.version.name, version: String(current.version.number) };
+  const inputs: Record<(typeof TRIGGER_INPUTS)[number], string> = {
+    dataset: current.version.name,
+    version: String(current.version.number),
+  };
   try {
     const result = await platform.dispatch({ workflow, inputs });
     if (result.status === 'skipped') {
