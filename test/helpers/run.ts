@@ -20,8 +20,14 @@ export function runNode(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, script), ...args], {
       cwd: options.cwd,
-      // A clean environment: nothing of the machine's CI variables leaks in.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      // A clean environment: nothing of the machine's CI variables leaks in. The GitHub emulator
+      // has no secondary rate limit to respect: writes need not wait GitHub's second apart.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        MCP_GITHUB_WRITE_INTERVAL_MS: '10',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -12,6 +12,8 @@ export interface GitHubReleaseAccess {
   repository: string | undefined;
   apiUrl?: string;
   log?: (message: string) => void;
+  /** Least gap between content-creating requests; default GitHub's 1 s (see createGitHubClient). */
+  writeIntervalMs?: number;
 }
 
 export interface GitHubReleasesOptions {
@@ -216,7 +218,12 @@ export class GitHubReleases implements ReleaseHost {
     }
     if (this.options.client) return { octokit: this.options.client, repo: { owner, repo: name } };
     if (this.client?.token !== access.token) {
-      const octokit = createGitHubClient({ token: access.token, apiUrl: access.apiUrl, log: access.log });
+      const octokit = createGitHubClient({
+        token: access.token,
+        apiUrl: access.apiUrl,
+        log: access.log,
+        writeIntervalMs: access.writeIntervalMs,
+      });
       this.client = { token: access.token, octokit };
     }
     return { octokit: this.client.octokit, repo: { owner, repo: name } };
