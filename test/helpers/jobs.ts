@@ -10,27 +10,7 @@ import { repoRoot } from './run';
 
 /** Bundles `test/fixtures/<fixture>` before the file's tests; the returned function gives its path. */
 export function bundledFixture(fixture: string): () => string {
-  const outDir = tempDir('mcp-job-');
-  let script = '';
-  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-  beforeAll(async () => {
-    const { build } = await import('vite');
-    await build({
-      configFile: false,
-      logLevel: 'silent',
-      root: repoRoot,
-      ssr: { noExternal: true },
-      build: {
-        ssr: join(repoRoot, 'test', 'fixtures', fixture),
-        outDir,
-        target: 'node20',
-        minify: false,
-        rollupOptions: { output: { format: 'es', entryFileNames: '[name].mjs' } },
-      },
-    });
-    script = join(outDir, `${basename(fixture, '.ts')}.mjs`);
-  });
-  return () => script;
+  return bundleBeforeAll(join(repoRoot, 'test', 'fixtures', fixture), basename(fixture, '.ts'));
 }
 
 /**
@@ -38,7 +18,11 @@ export function bundledFixture(fixture: string): () => string {
  * before the file's tests: for packages Node cannot import as published. Gives the bundle's path.
  */
 export function bundledModule(entry: string): () => string {
-  const outDir = tempDir('mcp-module-');
+  return bundleBeforeAll(entry, 'module');
+}
+
+function bundleBeforeAll(entry: string, name: string): () => string {
+  const outDir = tempDir('mcp-bundle-');
   let script = '';
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
   beforeAll(async () => {
@@ -53,10 +37,10 @@ export function bundledModule(entry: string): () => string {
         outDir,
         target: 'node20',
         minify: false,
-        rollupOptions: { output: { format: 'es', entryFileNames: 'module.mjs' } },
+        rollupOptions: { output: { format: 'es', entryFileNames: `${name}.mjs` } },
       },
     });
-    script = join(outDir, 'module.mjs');
+    script = join(outDir, `${name}.mjs`);
   });
   return () => script;
 }
