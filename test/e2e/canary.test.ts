@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CanaryRequest,
   createProvider,
@@ -19,31 +19,12 @@ import {
 import { MetaBranch } from '../../packages/core/src/meta';
 import { closedPort, HEALTH, load, type Stack, send, stacksPerTest, traffic } from '../helpers/canary';
 import { git, repoWithRemote, tempDir } from '../helpers/git';
-import { repoRoot } from '../helpers/run';
+import { bundledFixture } from '../helpers/jobs';
 
 // Real processes on 127.0.0.1: model servers (v1 stable, v2 a good canary, v3 one that starts
 // failing when asked), the weighted router in front of them, and rollouts reading /stats.
 
-let jobScript = '';
-const outDir = tempDir('mcp-rollout-job-');
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-beforeAll(async () => {
-  const { build } = await import('vite');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: repoRoot,
-    ssr: { noExternal: true },
-    build: {
-      ssr: join(repoRoot, 'test', 'fixtures', 'canary', 'rollout-job.ts'),
-      outDir,
-      target: 'node20',
-      minify: false,
-      rollupOptions: { output: { format: 'es', entryFileNames: '[name].mjs' } },
-    },
-  });
-  jobScript = join(outDir, 'rollout-job.mjs');
-});
+const jobScript = bundledFixture('canary/rollout-job.ts');
 
 const startStack = stacksPerTest();
 
@@ -209,7 +190,7 @@ interface JobResult {
 }
 
 function startJob(config: Record<string, unknown>) {
-  const child: ChildProcess = spawn(process.execPath, [jobScript, JSON.stringify(config)], {
+  const child: ChildProcess = spawn(process.execPath, [jobScript(), JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

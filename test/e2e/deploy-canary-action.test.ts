@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 /**
- * A repository whose registry holds fraud v1.0.0 (in stage production) and v2.0.0, each tagged
+ * A repository whose registry holds fraud v1.0.0 (in stage production) and v2.0.0 (in stage
+ * staging), each tagged
  * on its own commit as register-model tags them, pushed to the bare origin.
  */
 function registry() {
@@ -37,6 +38,7 @@ function registry() {
   git(work, 'commit', '-q', '-m', 'v2');
   git(work, 'push', '-q', 'origin', 'main');
   tag('fraud@v2.0.0', 'Registering artifact fraud version v2.0.0');
+  tag('fraud#staging#1', 'Assigning stage staging to artifact fraud version v2.0.0\n\nMcp-Version: v2.0.0');
   git(work, 'push', '-q', 'origin', '--tags');
   return { root, origin, work, sha: git(work, 'rev-parse', 'HEAD') };
 }
@@ -200,8 +202,66 @@ describe('deploy-canary and rollback bundles on GitHub', () => {
     expect(rolled.summary).toContain(
       '### Rollback of <code>production</code> to <code>fraud&#64;v1.0.0</code>: rolled back',
     );
+    // Query values are not recorded (a token may be one).
+    const canary = JSON.parse(git(origin, 'show', 'mcp-meta:deployments/production/000001/deployment.json'));
+    expect(canary.analysis.canaryUrl).toBe(`${stack.servers['v2.0.0']}/stats?window=***`);
+    // The stage the rolled-back rollout promoted (recorded with it) follows traffic back.
+    expect(record.promoteStage).toBe('production');
+    expect(rolled.stdout).toContain('fraud#production#3: stage production assigned to fraud v1.0.0');
+    expect(git(origin, 'tag', '-l', '--format=%(contents)', 'fraud#production#3')).toContain(
+      'Mcp-Version: v1.0.0',
+    );
+
+    // An environment's first rollout, its version taken from a stage: nothing to compare with, so
+    // 100% at once. The origin refuses the qa stage's tag (as a job token that cannot push tags):
+    // traffic has moved, so the step reports, warns how to finish and fails.
+    const hook = join(origin, 'hooks', 'pre-receive');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/tags/fraud#qa#*) echo "no tags for this token" >&2; exit 1;; esac; done\n',
+      { mode: 0o755 },
+    );
+    const staging = rolloutInputs(stack, {
+      version: '',
+      stage: 'staging',
+      environment: 'staging',
+      'promote-stage': 'qa',
+    });
+    const initial = await githubStep('deploy-canary', work, github, 'octocat', staging);
+    expect(initial.code, initial.stdout).toBe(1);
+    expect(initial.outputs).toEqual({
+      outcome: 'promoted',
+      'deployment-id': 'staging/1',
+      'stable-version': 'v2.0.0',
+      report: '.mcp/reports/deploy-staging-1.md',
+    });
+    expect(initial.stdout).toContain('staging/1: initial deployment: no stable version to compare with');
+    expect(initial.stdout).toMatch(
+      /::warning::fraud v2\.0\.0 serves all traffic \(staging\/1\), but stage qa could not be assigned to it: .*finish it with `mcp promote fraud@v2\.0\.0 --stage qa`/,
+    );
+    expect(initial.summary).toContain('Reason: initial deployment: no stable version to compare with');
+    expect(await traffic(stack)).toMatchObject({ canary: 'v2.0.0', weight: 100 });
+    const initialRecord = JSON.parse(
+      git(origin, 'show', 'mcp-meta:deployments/staging/000001/deployment.json'),
+    );
+    expect(initialRecord).toMatchObject({ stableVersion: null, outcome: 'promoted', analysis: null });
+    expect(initialRecord.steps).toMatchObject([
+      { weight: 100, verdict: 'passed', reason: 'initial deployment: no stable version to compare with' },
+    ]);
+    expect(git(origin, 'tag', '-l', 'fraud#qa#*')).toBe('');
+
+    // Re-run with the tag allowed: only the missing stage is assigned, no second rollout.
+    rmSync(hook);
+    const rerun = await githubStep('deploy-canary', work, github, 'octocat', staging);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    expect(rerun.stdout).toContain('staging/1 left fraud v2.0.0 serving staging; only stage qa is missing');
+    expect(rerun.outputs).toMatchObject({ outcome: 'promoted', 'deployment-id': 'staging/1' });
+    const qa = git(origin, 'tag', '-l', 'fraud#qa#*');
+    expect(qa).toMatch(/^fraud#qa#\d+$/);
+    expect(git(origin, 'tag', '-l', '--format=%(contents)', qa)).toContain('Mcp-Version: v2.0.0');
+    expect(deploymentsOn(origin, 'staging')).toEqual(['000001']);
     expect(github.violations).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('deploy-canary through the CLI in a GitLab job', () => {

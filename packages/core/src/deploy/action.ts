@@ -5,6 +5,7 @@ import type { AuditContext } from '../audit';
 import { openMeta, realWorkspace } from '../data';
 import { InputError } from '../errors';
 import type { Platform } from '../platform';
+import type { HostDeployment } from '../platform/types';
 import {
   assignStage,
   buildRegistry,
@@ -18,7 +19,7 @@ import {
 import { checkStagePermission, parseProtectedStages } from '../registry/permission';
 import { checkRollbackPermission, parseProtectedEnvironments } from './permission';
 import { createProvider, type Provider } from './providers';
-import type { Deployment, DeploymentPlan } from './record';
+import { checkEnvironment, type Deployment, type DeploymentPlan, deploymentHistory } from './record';
 import { analysisSettings, parseHeaders, providerSettings, readSteps } from './request';
 import { rollback } from './rollback';
 import { type DeployContext, deployCanary } from './rollout';
@@ -111,6 +112,32 @@ export async function deployCanaryStep(
       platform.info(`stage ${promoteStage} is protected; ${allowed.actor} has the ${allowed.role} role`);
   }
 
+  // A re-run after a promotion whose stage could not be assigned: the version serves already, so
+  // only the stage is missing.
+  const last = (await environmentHistory(platform, inputs.environment)).at(-1);
+  const serving = stableVersion ?? last?.stableAfter ?? undefined;
+  if (
+    promoteStage &&
+    last?.model === model &&
+    serving === version &&
+    registered?.stages[promoteStage]?.version !== version
+  ) {
+    platform.info(
+      `${last.id} left ${model} ${version} serving ${last.environment}; only stage ${promoteStage} is missing: assigning it`,
+    );
+    const promotion = await promote(platform, git, {
+      model,
+      version,
+      stage: promoteStage,
+      id: last.id,
+      action: 'deploy-canary',
+    });
+    return withPromotion(
+      await report(platform, workspace, last, undefined, promotion.stage, true),
+      promotion,
+    );
+  }
+
   const host = hostRecorder(platform, inputs['environment-url']);
   const deployment = await cancellable(proc, (signal) =>
     deployCanary(
@@ -130,25 +157,78 @@ export async function deployCanaryStep(
         },
         onInterrupted: inputs['on-interrupted'] === 'resume' ? 'resume' : 'rollback',
         waitMs,
+        promoteStage,
       },
       deployContext(platform, workspace, env, signal, host.start),
     ),
   );
   await host.finish(deployment);
-  let promoted: string | undefined;
-  if (deployment.outcome === 'promoted' && promoteStage) {
+  const promotion =
+    deployment.outcome === 'promoted' && promoteStage
+      ? await promote(platform, git, {
+          model,
+          version,
+          stage: promoteStage,
+          id: deployment.id,
+          action: 'deploy-canary',
+        })
+      : undefined;
+  return withPromotion(
+    await report(
+      platform,
+      workspace,
+      deployment,
+      host.url(),
+      promotion?.stage,
+      deployment.outcome === 'promoted',
+    ),
+    promotion,
+  );
+}
+
+interface Promotion {
+  /** The stage now held by the version; undefined when it could not be assigned. */
+  stage?: string;
+  failed: boolean;
+}
+
+/**
+ * Assigns `stage` to the version that now serves. Traffic has moved already: a failure (the job
+ * token cannot push tags) is a warning naming the command that finishes it, and the step fails.
+ */
+async function promote(
+  platform: Platform,
+  git: RegistryGit,
+  p: { model: string; version: string; stage: string; id: string; action: string },
+): Promise<Promotion> {
+  try {
     const tag = await assignStage(git, {
-      name: model,
-      stage: promoteStage,
-      version,
-      message: `deploy-canary ${deployment.id}`,
+      name: p.model,
+      stage: p.stage,
+      version: p.version,
+      message: `${p.action} ${p.id}`,
     });
     platform.info(
-      `${tag.tag}: stage ${promoteStage} ${tag.created ? 'assigned to' : 'already held by'} ${model} ${version}`,
+      `${tag.tag}: stage ${p.stage} ${tag.created ? 'assigned to' : 'already held by'} ${p.model} ${p.version}`,
     );
-    promoted = promoteStage;
+    return { stage: p.stage, failed: false };
+  } catch (error) {
+    platform.warning(
+      `${p.model} ${p.version} serves all traffic (${p.id}), but stage ${p.stage} could not be assigned to it: ${(error as Error).message.split('\n')[0]}; finish it with \`mcp promote ${p.model}@${p.version} --stage ${p.stage}\` (or re-run this job)`,
+    );
+    return { failed: true };
   }
-  return report(platform, workspace, deployment, host.url(), promoted, deployment.outcome === 'promoted');
+}
+
+/** A step whose stage could not be assigned fails (exit 1), with its report and outputs written. */
+function withPromotion(result: Result, promotion: Promotion | undefined): Result {
+  return promotion?.failed ? { ...result, exitCode: 1 } : result;
+}
+
+async function environmentHistory(platform: Platform, environment: string): Promise<Deployment[]> {
+  const meta = openMeta(platform);
+  await meta.fetch();
+  return deploymentHistory(await meta.snapshot(), checkEnvironment(environment));
 }
 
 /**
@@ -176,6 +256,18 @@ export async function rollbackStep(
   });
   if (allowed.role)
     platform.info(`rollback of ${inputs.environment}: ${allowed.actor} has the ${allowed.role} role`);
+  const protectedStages = parseProtectedStages(inputs['protected-stages']);
+  const last = (await environmentHistory(platform, inputs.environment)).at(-1);
+  const stage = inputs.stage ? checkStageName(inputs.stage, 'stage') : (last?.promoteStage ?? undefined);
+  if (stage) {
+    const stageAllowed = await checkStagePermission(platform, {
+      stage,
+      protectedStages,
+      subject: `${last?.model ?? 'the model'}@${inputs.to || 'the previous stable version'}`,
+    });
+    if (stageAllowed.role)
+      platform.info(`stage ${stage} is protected; ${stageAllowed.actor} has the ${stageAllowed.role} role`);
+  }
   const host = hostRecorder(platform, inputs['environment-url']);
   const deployment = await cancellable(proc, (signal) =>
     rollback(
@@ -186,12 +278,33 @@ export async function rollbackStep(
         provider,
         headers,
         waitMs,
+        promoteStage: stage,
       },
       deployContext(platform, workspace, env, signal, host.start),
     ),
   );
   await host.finish(deployment);
-  return report(platform, workspace, deployment, host.url(), undefined, deployment.outcome === 'rolled-back');
+  const promotion =
+    deployment.outcome === 'rolled-back' && stage
+      ? await promote(platform, await registryGit(platform, workspace, proc.env), {
+          model: deployment.model,
+          version: deployment.version,
+          stage,
+          id: deployment.id,
+          action: 'rollback',
+        })
+      : undefined;
+  return withPromotion(
+    await report(
+      platform,
+      workspace,
+      deployment,
+      host.url(),
+      promotion?.stage,
+      deployment.outcome === 'rolled-back',
+    ),
+    promotion,
+  );
 }
 
 /** The version asked for, as the registry knows it: `version` (registered and active) or the holder of `stage`. */
@@ -298,7 +411,7 @@ async function cancellable<T>(proc: DeployProcess, run: (signal: AbortSignal) =>
  */
 function hostRecorder(platform: Platform, environmentUrl: string) {
   const host = platform.deployments;
-  let started: { id: string; url?: string } | undefined;
+  let started: HostDeployment | undefined;
   const logUrl = platform.context.runUrl;
   const warn = (what: string, error: unknown) =>
     platform.warning(`${what} on ${platform.name}: ${(error as Error).message.split('\n')[0]}`);
@@ -327,6 +440,7 @@ function hostRecorder(platform: Platform, environmentUrl: string) {
           environmentUrl: environmentUrl || undefined,
           logUrl,
         });
+        if (started.warning) platform.warning(`${started.warning} on ${platform.name}`);
       } catch (error) {
         warn('the deployment could not be recorded', error);
       }

@@ -84,6 +84,8 @@ export const DeploymentPlan = z.object({
   onInterrupted: z.enum(['rollback', 'resume']),
   /** Why (a rollback's `reason`). */
   reason: z.string().nullable(),
+  /** The registry stage assigned to the version when it succeeds (promote-stage, rollback's stage). */
+  promoteStage: z.string().nullable().optional(),
   actor: z.string(),
   runUrl: z.string().nullable(),
   commit: z.string().nullable(),

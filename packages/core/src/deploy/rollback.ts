@@ -11,7 +11,14 @@ import {
   deploymentNumbers,
   readEvents,
 } from './record';
-import { checkVersion, DEFAULT_WAIT_MS, type DeployContext, logContext, Rollout } from './rollout';
+import {
+  checkVersion,
+  DEFAULT_WAIT_MS,
+  type DeployContext,
+  logContext,
+  Rollout,
+  redactPlan,
+} from './rollout';
 
 export interface RollbackRequest {
   environment: string;
@@ -24,6 +31,8 @@ export interface RollbackRequest {
   headers?: Record<string, string>;
   /** How long to wait for a rollout in progress to end. Default 10 minutes. */
   waitMs?: number;
+  /** The registry stage the caller assigns to `to` once it serves: recorded with the rollback. */
+  promoteStage?: string;
 }
 
 /**
@@ -103,6 +112,12 @@ async function recordedProvider(
       'provider',
     );
   }
+  if (JSON.stringify(started.plan.provider).includes('***')) {
+    throw new InputError(
+      `provider: the provider recorded with ${environment}'s last deployment had credentials redacted (***); give the provider inputs again`,
+      'provider',
+    );
+  }
   return createProvider(started.plan.provider, {
     cwd: context.cwd,
     env: context.env,
@@ -133,33 +148,37 @@ async function rollbackPlan(
       'to',
     );
   }
-  return {
-    id: deploymentId(environment, number),
-    number,
-    kind: 'rollback',
-    environment,
-    model: last.model,
-    version: target,
-    stableVersion: last.stableAfter,
-    provider: provider.settings,
-    analysis: null,
-    steps: [
-      {
-        weight: 100,
-        pauseMs: 0,
-        count: 0,
-        intervalMs: 1000,
-        success: [],
-        failure: [],
-        failureLimit: 0,
-        inconclusiveLimit: 0,
-      },
-    ],
-    hooks: { beforeStep: null, afterStep: null },
-    onInterrupted: 'resume',
-    reason: request.reason?.trim() || null,
-    actor: context.audit.actor,
-    runUrl: context.audit.runUrl,
-    commit: context.audit.commit,
-  };
+  return redactPlan(
+    {
+      id: deploymentId(environment, number),
+      number,
+      kind: 'rollback',
+      environment,
+      model: last.model,
+      version: target,
+      stableVersion: last.stableAfter,
+      provider: provider.settings,
+      analysis: null,
+      steps: [
+        {
+          weight: 100,
+          pauseMs: 0,
+          count: 0,
+          intervalMs: 1000,
+          success: [],
+          failure: [],
+          failureLimit: 0,
+          inconclusiveLimit: 0,
+        },
+      ],
+      hooks: { beforeStep: null, afterStep: null },
+      onInterrupted: 'resume',
+      reason: request.reason?.trim() || null,
+      promoteStage: request.promoteStage ?? null,
+      actor: context.audit.actor,
+      runUrl: context.audit.runUrl,
+      commit: context.audit.commit,
+    },
+    context.env,
+  );
 }

@@ -247,14 +247,111 @@ describe('a canary rollout', () => {
       'analysis: step 1 (10%) is measured, but no analysis source was given',
     );
     await expect(
-      deployCanary(request(router.provider, { stableVersion: undefined }), context()),
-    ).rejects.toThrow(
-      'stable-version: environment production has no deployment on mcp-meta yet; name the version serving it now',
-    );
-    await expect(
       deployCanary(request(router.provider, { stableVersion: '1.3.0' }), context()),
     ).rejects.toThrow('version: 1.3.0 is already the stable version of production');
     expect(router.calls).toEqual([]);
+  });
+});
+
+describe('an environment’s first rollout', () => {
+  it('with no stable version anywhere, goes to 100% at once, unmeasured, and is promoted as an initial deployment', async () => {
+    const { context, lines, origin } = setup();
+    const router = fakeProvider();
+    const deployment = await deployCanary(
+      request(router.provider, {
+        stableVersion: undefined,
+        promoteStage: 'production',
+        hooks: { beforeStep: 'exit 1', timeoutMs: 5000 },
+      }),
+      context(),
+    );
+    expect(router.calls).toEqual([
+      {
+        model: 'fraud',
+        version: '1.3.0',
+        stable_version: '',
+        weight: 100,
+        stable_weight: 0,
+        environment: 'production',
+        step: 1,
+      },
+    ]);
+    expect(deployment).toMatchObject({
+      outcome: 'promoted',
+      stableVersion: null,
+      stableAfter: '1.3.0',
+      reason: 'initial deployment: no stable version to compare with',
+      promoteStage: 'production',
+      analysis: null,
+    });
+    expect(deployment.steps.map((s) => [s.weight, s.verdict, s.reason, s.measurements.length])).toEqual([
+      [100, 'passed', 'initial deployment: no stable version to compare with', 0],
+    ]);
+    expect(lines.join('\n')).toMatch(
+      /production\/1: initial deployment: no stable version to compare with: production has no deployment on mcp-meta/,
+    );
+    // The next rollout is an ordinary canary over it.
+    const next = await deployCanary(
+      request(router.provider, { stableVersion: undefined, version: '1.4.0' }),
+      context(),
+    );
+    expect(next).toMatchObject({ stableVersion: '1.3.0', outcome: 'promoted', reason: null });
+    expect(git(origin, 'ls-tree', '--name-only', 'mcp-meta:deployments/production').split('\n')).toEqual([
+      '000001',
+      '000002',
+    ]);
+  });
+});
+
+describe('what mcp-meta records of a plan', () => {
+  it('holds commands, URLs and hooks with credentials, query values and secret variables replaced by ***', async () => {
+    const { context, origin } = setup();
+    const ran: string[] = [];
+    const provider: Provider = {
+      settings: {
+        type: 'http',
+        url: 'https://ops:hunter22@router.example/weights?token=abc123&model={model}',
+        body: '{"key": "s3cr3t-value-1"}',
+        headerNames: [],
+        timeoutMs: 5000,
+      },
+      setWeight: async (v) => {
+        ran.push(`${v.version} ${v.weight}`);
+        return { ok: true, ms: 1 };
+      },
+    };
+    const source: AnalysisSource = {
+      settings: {
+        type: 'command',
+        command: 'curl -s "https://metrics.example/q?api_key=zzz&v={version}" -H "x: s3cr3t-value-1"',
+        timeoutMs: 5000,
+      },
+      measure: healthy.measure,
+    };
+    const deployment = await deployCanary(
+      request(provider, {
+        source,
+        hooks: { beforeStep: 'true --password s3cr3t-value-1', timeoutMs: 5000 },
+      }),
+      { ...context(), env: { ...process.env, MY_API_KEY: 's3cr3t-value-1', SHORT_TOKEN: 'abc' } },
+    );
+    expect(deployment.outcome).toBe('promoted');
+    expect(ran).toEqual(['1.3.0 10', '1.3.0 50', '1.3.0 100']);
+    const recorded = git(origin, 'show', 'mcp-meta:deployments/production/000001/deployment.json');
+    const plan = JSON.parse(recorded);
+    expect(plan.provider).toMatchObject({
+      url: 'https://***@router.example/weights?token=***&model={model}',
+      body: '{"key": "***"}',
+    });
+    expect(plan.analysis.command).toBe(
+      'curl -s "https://metrics.example/q?api_key=***&v={version}" -H "x: ***"',
+    );
+    expect(plan.hooks).toEqual({ beforeStep: 'true --password ***', afterStep: null });
+    expect(recorded).not.toMatch(/hunter22|abc123|s3cr3t|zzz/);
+    // A rollback cannot reuse redacted settings: it asks for the provider again.
+    await expect(rollback({ environment: 'production' }, context())).rejects.toThrow(
+      /provider: the provider recorded with production's last deployment had credentials redacted/,
+    );
   });
 });
 

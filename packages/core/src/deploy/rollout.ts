@@ -1,10 +1,11 @@
 import type { AuditContext } from '../audit';
 import { InputError, McpError } from '../errors';
 import type { MetaBranch, MetaView } from '../meta';
+import { redactForRecord } from '../meta/guard';
 import { type Clock, systemClock } from './clock';
 import { judge, parseConditions } from './conditions';
 import { acquire, type DeploymentLog, LeaseLost, type LogContext, newOwner } from './deployment-log';
-import type { Provider } from './providers';
+import type { Provider, ProviderSettings } from './providers';
 import {
   checkEnvironment,
   type Deployment,
@@ -18,7 +19,7 @@ import {
   summariseValues,
 } from './record';
 import { runShell, tail } from './shell';
-import type { AnalysisSource } from './sources';
+import type { AnalysisSettings, AnalysisSource } from './sources';
 import type { Step } from './steps';
 import { renderShell, type TemplateValues } from './template';
 
@@ -47,6 +48,8 @@ export interface CanaryRequest {
   onInterrupted?: 'rollback' | 'resume';
   /** How long to wait for another rollout of the environment to end. Default 10 minutes. */
   waitMs?: number;
+  /** The registry stage the caller assigns when promoted: recorded, for a later rollback. */
+  promoteStage?: string;
 }
 
 export interface DeployContext {
@@ -195,10 +198,34 @@ async function canaryPlan(
   const last = (await deploymentHistory(view, environment)).at(-1);
   const stableVersion =
     request.stableVersion ?? (last ? (last.stableAfter ?? undefined) : request.firstStableVersion);
+  const id = deploymentId(environment, number);
   if (stableVersion === undefined) {
-    throw new InputError(
-      `stable-version: environment ${environment} has no deployment on mcp-meta yet; name the version serving it now`,
-      'stable-version',
+    // Nothing serves the environment yet (as Argo Rollouts does with a first revision): the
+    // version takes all traffic at once, with no step to judge it against.
+    context.log?.(
+      `${id}: ${INITIAL_DEPLOYMENT}: ${environment} has no deployment on mcp-meta, no stable-version was given and no registry stage names one; ${request.model}@${request.version} takes 100% of traffic at once, unmeasured`,
+    );
+    return redactPlan(
+      {
+        id,
+        number,
+        kind: 'canary',
+        environment,
+        model: request.model,
+        version: request.version,
+        stableVersion: null,
+        provider: request.provider.settings,
+        analysis: null,
+        steps: [{ ...stepPlan(initialStep), weight: 100 }],
+        hooks: { beforeStep: null, afterStep: null },
+        onInterrupted: request.onInterrupted ?? 'rollback',
+        reason: INITIAL_DEPLOYMENT,
+        promoteStage: request.promoteStage ?? null,
+        actor: context.audit.actor,
+        runUrl: context.audit.runUrl,
+        commit: context.audit.commit,
+      },
+      context.env,
     );
   }
   if (stableVersion === request.version) {
@@ -207,23 +234,73 @@ async function canaryPlan(
       'version',
     );
   }
+  return redactPlan(
+    {
+      id,
+      number,
+      kind: 'canary',
+      environment,
+      model: request.model,
+      version: request.version,
+      stableVersion,
+      provider: request.provider.settings,
+      analysis: request.source?.settings ?? null,
+      steps: request.steps.map(stepPlan),
+      hooks: { beforeStep: request.hooks?.beforeStep ?? null, afterStep: request.hooks?.afterStep ?? null },
+      onInterrupted: request.onInterrupted ?? 'rollback',
+      reason: null,
+      promoteStage: request.promoteStage ?? null,
+      actor: context.audit.actor,
+      runUrl: context.audit.runUrl,
+      commit: context.audit.commit,
+    },
+    context.env,
+  );
+}
+
+/** The reason recorded with an environment's first rollout, which has no stable version. */
+export const INITIAL_DEPLOYMENT = 'initial deployment: no stable version to compare with';
+
+const initialStep: Step = {
+  weight: 100,
+  pauseMs: 0,
+  count: 0,
+  intervalMs: 1000,
+  success: [],
+  failure: [],
+  failureLimit: 0,
+  inconclusiveLimit: 0,
+};
+
+/**
+ * The plan as mcp-meta records it: commands, URLs, bodies and hooks with URL credentials, query
+ * values and the values of secret-looking environment variables replaced by `***` (anyone who
+ * can read the repository reads the record). The run itself uses the request's own settings.
+ */
+export function redactPlan(plan: DeploymentPlan, env: NodeJS.ProcessEnv): DeploymentPlan {
+  const r = (text: string) => redactForRecord(text, env);
+  const p = plan.provider;
+  const provider: ProviderSettings =
+    p.type === 'command'
+      ? { ...p, setWeight: r(p.setWeight) }
+      : p.type === 'http'
+        ? { ...p, url: r(p.url), body: r(p.body) }
+        : { ...p, remote: r(p.remote) };
+  const a = plan.analysis;
+  const analysis: AnalysisSettings | null =
+    a === null
+      ? null
+      : a.type === 'http'
+        ? { ...a, canaryUrl: r(a.canaryUrl), stableUrl: r(a.stableUrl) }
+        : a.type === 'prometheus'
+          ? { ...a, url: r(a.url) }
+          : { ...a, command: r(a.command) };
+  const hook = (text: string | null) => (text === null ? null : r(text));
   return {
-    id: deploymentId(environment, number),
-    number,
-    kind: 'canary',
-    environment,
-    model: request.model,
-    version: request.version,
-    stableVersion,
-    provider: request.provider.settings,
-    analysis: request.source?.settings ?? null,
-    steps: request.steps.map(stepPlan),
-    hooks: { beforeStep: request.hooks?.beforeStep ?? null, afterStep: request.hooks?.afterStep ?? null },
-    onInterrupted: request.onInterrupted ?? 'rollback',
-    reason: null,
-    actor: context.audit.actor,
-    runUrl: context.audit.runUrl,
-    commit: context.audit.commit,
+    ...plan,
+    provider,
+    analysis,
+    hooks: { beforeStep: hook(plan.hooks.beforeStep), afterStep: hook(plan.hooks.afterStep) },
   };
 }
 
@@ -322,8 +399,10 @@ export class Rollout {
     const hooks: HookRun[] = [];
     let failures = 0;
     let inconclusive = 0;
+    const initial = plan.kind === 'canary' && plan.stableVersion === null;
     const verdict = (failed: string | undefined) => {
-      const reason = failed ?? `${failures} failed, ${inconclusive} inconclusive`;
+      const reason =
+        failed ?? (initial ? INITIAL_DEPLOYMENT : `${failures} failed, ${inconclusive} inconclusive`);
       this.log.queue({
         kind: 'step',
         step: index,
@@ -339,7 +418,8 @@ export class Rollout {
         ? `${where}: ${failures} failed check${failures === 1 ? '' : 's'}, over failure-limit ${step.failureLimit}; last: ${why}`
         : undefined;
     const hook = async (which: 'before-step' | 'after-step', template: string | undefined) => {
-      if (!template) return undefined;
+      // An initial deployment has nothing to compare with: no gate or load test runs.
+      if (!template || initial) return undefined;
       const run = await this.hook(which, template, index, step.weight);
       hooks.push(run);
       return run.exitCode === 0

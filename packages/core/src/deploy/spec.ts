@@ -191,6 +191,15 @@ export const rollbackSpec = {
         'Environments only people with the maintain or admin role (GitLab: Maintainer) may roll back, separated by commas; `*` for all, `none` for none (when a protected environment’s reviewers approve the job).',
       default: '*',
     },
+    stage: {
+      description:
+        'The registry stage to assign to the restored version once it serves (so the registry says what runs); default the `promote-stage` recorded with the environment’s last deployment, if any.',
+    },
+    'protected-stages': {
+      description:
+        'Stages only people with the maintain or admin role (GitLab: Maintainer) may assign, separated by commas; `none` for none.',
+      default: 'production',
+    },
     token,
   },
   outputs,

@@ -59,3 +59,33 @@ export function checkDirectory(dir: string): string {
   if (trimmed !== '') checkRecordPath(trimmed);
   return trimmed;
 }
+
+/** Names of environment variables whose values are taken for secrets by `redactForRecord`. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i;
+
+/**
+ * A command or URL as a record on mcp-meta may hold it: URL userinfo and query-parameter values
+ * become `***` (`https://u:p@h/x?token=abc` → `https://***@h/x?token=***`), and so does the value
+ * (6 characters or more) of any environment variable whose name looks secret.
+ */
+export function redactForRecord(text: string, env: NodeJS.ProcessEnv = {}): string {
+  let out = text.replace(/(\w+:\/\/)[^/@\s'"]+@/g, '$1***@');
+  out = out.replace(/(\w+:\/\/[^\s'"?#]*\?)([^\s'"#]*)/g, (_, head: string, query: string) => {
+    const params = query
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        // A template placeholder (`{version}`) is filled in when the URL is used: not a secret.
+        const value = pair.slice(eq + 1);
+        return eq < 0 || value === '' || /^\{\w+\}$/.test(value) ? pair : `${pair.slice(0, eq)}=***`;
+      })
+      .join('&');
+    return `${head}${params}`;
+  });
+  const values = Object.entries(env)
+    .filter(([name, value]) => SECRET_NAME.test(name) && value && value.length >= MIN_SECRET_LENGTH)
+    .map(([, value]) => value as string)
+    .sort((a, b) => b.length - a.length);
+  for (const value of values) out = out.split(value).join('***');
+  return out;
+}

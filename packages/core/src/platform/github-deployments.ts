@@ -37,16 +37,22 @@ export class GitHubDeployments implements DeploymentHost {
       }),
     );
     if (!('id' in data)) throw new McpError(`GitHub did not create the deployment: ${data.message ?? ''}`);
-    const deployment = {
+    const deployment: HostDeployment = {
       id: String(data.id),
       url: web ? `${web}/deployments/${encodeURIComponent(request.environment)}` : undefined,
     };
-    await this.update(deployment, {
-      state: 'in_progress',
-      description: request.description,
-      environmentUrl: request.environmentUrl,
-      logUrl: request.logUrl,
-    });
+    // The deployment exists now: its id goes back even when the first status fails, so that
+    // the rollout's end still marks it success or failure (not in_progress forever).
+    try {
+      await this.update(deployment, {
+        state: 'in_progress',
+        description: request.description,
+        environmentUrl: request.environmentUrl,
+        logUrl: request.logUrl,
+      });
+    } catch (error) {
+      deployment.warning = `the deployment's in_progress status could not be set: ${(error as Error).message.split('\n')[0]}`;
+    }
     return deployment;
   }
 

@@ -48,14 +48,21 @@ export class GitLabDeployments implements DeploymentHost {
       status: 'running',
     });
     const environment = created.environment;
-    if (request.environmentUrl && environment && environment.external_url !== request.environmentUrl) {
-      await this.api('PUT', `/environments/${environment.id}`, { external_url: request.environmentUrl });
-    }
     const { projectUrl } = this.access();
-    return {
+    const deployment: HostDeployment = {
       id: String(created.id),
       url: projectUrl && environment ? `${projectUrl}/-/environments/${environment.id}` : undefined,
     };
+    // The deployment exists now: its id goes back even when the URL cannot be set, so that the
+    // rollout's end still marks it success or failure (not running forever).
+    if (request.environmentUrl && environment && environment.external_url !== request.environmentUrl) {
+      try {
+        await this.api('PUT', `/environments/${environment.id}`, { external_url: request.environmentUrl });
+      } catch (error) {
+        deployment.warning = `the environment's URL could not be set: ${(error as Error).message.split('\n')[0]}`;
+      }
+    }
+    return deployment;
   }
 
   async update(deployment: HostDeployment, status: HostDeploymentStatus): Promise<void> {

@@ -176,6 +176,8 @@ export interface HostDeployment {
   id: string;
   /** Where a person sees it. */
   url?: string;
+  /** Created, but a follow-up call (its first status, its URL) failed: worth a warning. */
+  warning?: string;
 }
 
 /** The CI host's record of deployments, beside the one on mcp-meta. */
