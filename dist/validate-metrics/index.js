@@ -30771,7 +30771,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   s0Y: () => (/* reexport */ validateMetricsAction)
 });
 
-// UNUSED EXPORTS: AUDIT_DIR, AUDIT_TRAILER, AnalysisSettings, AuditEvent, COLUMN_TYPES, CacheEntry, ChunkLists, ColumnProfile, ContentStore, CorruptContent, DEFAULT_CHUNKING, DEFAULT_HTTP_BODY, DEFAULT_PACK_SIZE, DEFAULT_PROTECTED_STAGES, DEFAULT_RETRY, DEFAULT_SKETCH_OPTIONS, DRIFT_METHODS, DataFile, DataPointer, DataProfile, DataProfiles, DataVersion, Deployment, DeploymentEvent, DeploymentPlan, EXACT_DISTINCT_BOUND, EnvironmentBusy, ExitCode, FIRST_VERSION, FileProfile, FrequentValues, GitHubPlatform, GitHubReleaseBackend, GitLabPackageBackend, GitLabPlatform, HEAVY_HITTER_CAPACITY, HLL_PRECISION, HyperLogLog, InputError, KLL_K, KLL_RANK_ERROR, KS_EXACT_MAX_N, KllSketch, LARGE_SAMPLE, LOCK_FILES, LeaseLost, LineageBuilder, LocalChunks, LocalDirectoryBackend, LocalPlatform, MAX_CATEGORIES, MISSING_TEXT, McpError, MetaBranch, MetaBranchError, MetaView, MissingContent, MissingObject, ModelDataSchema, ModelFile, ModelVersion, Moments, NumericSummary, OBJECT_NAME, Outcome, PLACEHOLDERS, PROFILE_FORMATS, PROTECTED_STAGE_ROLE, PSI_EPSILON, ProviderSettings, QUANTILE_PROBABILITIES, RACY_MS, ROLE_ORDER, RecordConflict, RegistryError, RegistryGit, Reservoir, RollbackNotAllowed, RunData, RunEnvironment, RunOutput, RunRecord, SAMPLE_SIZE, SCORE_THRESHOLDS, STAT_CACHE_FILE, SecretInRecord, StageNotAllowed, TRAILER, WorkerPool, actions, adjustPValues, agreement, appendWithAudit, applyAssignments, assetNames, assignStage, auditEventPath, audited, benjaminiHochberg, bestRun, bonferroni, buildRegistry, bumpSemver, cacheEntryPath, cacheKey, canonicalJson, captureEnvironment, categoricalDrift, categoricalPsi, chart, checkBump, checkDatasetName, checkEnvironment, checkLookupName, checkModel, checkModelName, checkRecordPath, checkRollbackPermission, checkRunName, checkSemver, checkStageName, checkStagePermission, checkTemplate, checkVersion, chiSquareSf, chiSquareTest, chunkingOptions, classifyText, codeState, collectFiles, committerIdentity, compareProfiles, compareSemver, componentInputNames, componentInputs, confinePath, countRows, countValues, createProvider, createSource, dataVariable, dataVersionPath, datasetPath, defineAction, deployCanary, deployCanaryAction, deployCanarySpec, deployCanaryStep, deploymentHistory, deploymentNumbers, deprecateModel, deregisterVersion, describeModel, detectFormat, diffFiles, diffMarkdown, diffOutput, diffText, evaluate, evaluateDataRules, eventDigest, explainMiss, fileNameFor, filesFromPaths, filesFromRun, findCached, findDataVersion, findRun, formatAuditLog, formatBytes, formatCondition, formatHistory, formatLineageMermaid, formatLineageText, formatModel, formatModelVersion, formatModels, formatProfile, formatRunRecord, formatSemver, formatTag, gammaincc, gitComplaint, globRegExp, hashFiles, isGtoName, isRunId, judge, judgeColumns, ks2samp, latestDataVersion, lineageOf, listModels, listRuns, lockDigests, manifestDigest, mapLimit, materialize, metricDirection, modelDigest, modelOutputs, modelVersionPath, nearNames, newRunId, nextCounter, normalMode, numericDrift, numericHistogram, openMeta, openStore, outcomeLine, outputDirOf, outputMatcher, parseConditions, parseDataLines, parseDataRules, parseDatetime, parseDuration, parseProtectedEnvironments, parseProtectedStages, parseQueries, parseRecord, parseReportData, parseSemver, parseSetLines, parseSteps, parseTag, parseValue, pointerFileName, previousStable, profileFile, profileFiles, psi, publishModelRelease, pullDataAction, pullDataSpec, rankRuns, readAudit, readCacheEntry, readDataProfiles, readDataVersion, readDeployment, readInputs, readInstantResult, readModelVersion, readModelVersions, readParams, readRecord, readRegistry, readRequest, readRun, realWorkspace, recordModelVersion, redact, refuseSecrets, registerModel, registerModelAction, registerModelSpec, registerModelStep, registerVersion, renderActionYml, renderDataMarkdown, renderDataText, renderDeploymentReport, renderGitLabTemplate, renderJson, renderModelCard, renderReadmeTables, renderReport, renderShell, renderText, reportError, reportedMetrics, resolveInside, resolveSide, retryWithBackoff, rollback, rollbackAction, rollbackSpec, rollbackStep, runById, runCommand, runGit, runMarkdown, runNames, runRecordPath, schemaDiff, systemClock, tableLines, toReportData, train, trainAction, trainSpec, unassignStage, updateReadme, validateDataAction, validateDataSpec, validateMetricsSpec, verifyAudit, versionDataAction, versionDataSpec, versionNumbers, walk, wasserstein, withChunks, writeFileAtomic
+// UNUSED EXPORTS: AUDIT_DIR, AUDIT_TRAILER, AnalysisSettings, AuditEvent, COLUMN_TYPES, CacheEntry, ChunkLists, ColumnProfile, ContentStore, CorruptContent, DEFAULT_CHUNKING, DEFAULT_HTTP_BODY, DEFAULT_PACK_SIZE, DEFAULT_PROTECTED_STAGES, DEFAULT_RETRY, DEFAULT_SKETCH_OPTIONS, DRIFT_METHODS, DataFile, DataPointer, DataProfile, DataProfiles, DataVersion, Deployment, DeploymentEvent, DeploymentPlan, EXACT_DISTINCT_BOUND, EnvironmentBusy, ExitCode, FIRST_VERSION, FileProfile, FrequentValues, GitHubPlatform, GitHubReleaseBackend, GitLabPackageBackend, GitLabPlatform, HEAVY_HITTER_CAPACITY, HLL_PRECISION, HyperLogLog, InputError, KLL_K, KLL_RANK_ERROR, KS_EXACT_MAX_N, KllSketch, LOCK_FILES, LeaseLost, LineageBuilder, LocalChunks, LocalDirectoryBackend, LocalPlatform, MAX_CATEGORIES, MISSING_TEXT, McpError, MetaBranch, MetaBranchError, MetaView, MissingContent, MissingObject, ModelDataSchema, ModelFile, ModelVersion, Moments, NumericSummary, OBJECT_NAME, Outcome, PLACEHOLDERS, PROFILE_FORMATS, PROTECTED_STAGE_ROLE, PSI_EPSILON, ProviderSettings, QUANTILE_PROBABILITIES, RACY_MS, ROLE_ORDER, RecordConflict, RegistryError, RegistryGit, Reservoir, RollbackNotAllowed, RunData, RunEnvironment, RunOutput, RunRecord, SAMPLE_SIZE, SCORE_THRESHOLDS, STAT_CACHE_FILE, SecretInRecord, StageNotAllowed, TRAILER, WorkerPool, actions, adjustPValues, agreement, appendWithAudit, applyAssignments, assetNames, assignStage, auditEventPath, audited, benjaminiHochberg, bestRun, bonferroni, buildRegistry, bumpSemver, cacheEntryPath, cacheKey, canonicalJson, captureEnvironment, categoricalDrift, categoricalPsi, chart, checkBump, checkDatasetName, checkEnvironment, checkLookupName, checkModel, checkModelName, checkRecordPath, checkRollbackPermission, checkRunName, checkSemver, checkStageName, checkStagePermission, checkTemplate, checkVersion, chiSquareSf, chiSquareTest, chunkingOptions, classifyText, codeState, collectFiles, committerIdentity, compareProfiles, compareSemver, componentInputNames, componentInputs, confinePath, countRows, countValues, createProvider, createSource, dataVariable, dataVersionPath, datasetPath, defineAction, deployCanary, deployCanaryAction, deployCanarySpec, deployCanaryStep, deploymentHistory, deploymentNumbers, deprecateModel, deregisterVersion, describeModel, detectFormat, diffFiles, diffMarkdown, diffOutput, diffText, evaluate, evaluateDataRules, eventDigest, explainMiss, fileNameFor, filesFromPaths, filesFromRun, findCached, findDataVersion, findRun, formatAuditLog, formatBytes, formatCondition, formatHistory, formatLineageMermaid, formatLineageText, formatModel, formatModelVersion, formatModels, formatProfile, formatRunRecord, formatSemver, formatTag, gammaincc, gitComplaint, globRegExp, hashFiles, isGtoName, isRunId, judge, judgeColumns, ks2samp, latestDataVersion, lineageOf, listModels, listRuns, lockDigests, manifestDigest, mapLimit, materialize, metricDirection, modelDigest, modelOutputs, modelVersionPath, nearNames, newRunId, nextCounter, normalMode, numericDrift, numericHistogram, openMeta, openStore, outcomeLine, outputDirOf, outputMatcher, parseConditions, parseDataLines, parseDataRules, parseDatetime, parseDuration, parseProtectedEnvironments, parseProtectedStages, parseQueries, parseRecord, parseReportData, parseSemver, parseSetLines, parseSteps, parseTag, parseValue, pointerFileName, previousStable, profileFile, profileFiles, psi, publishModelRelease, pullDataAction, pullDataSpec, rankRuns, readAudit, readCacheEntry, readDataProfiles, readDataVersion, readDeployment, readInputs, readInstantResult, readModelVersion, readModelVersions, readParams, readRecord, readRegistry, readRequest, readRun, realWorkspace, recordModelVersion, redact, refuseSecrets, registerModel, registerModelAction, registerModelSpec, registerModelStep, registerVersion, renderActionYml, renderDataMarkdown, renderDataText, renderDeploymentReport, renderGitLabTemplate, renderJson, renderModelCard, renderReadmeTables, renderReport, renderShell, renderText, reportError, reportedMetrics, resolveInside, resolveSide, retryWithBackoff, rollback, rollbackAction, rollbackSpec, rollbackStep, runById, runCommand, runGit, runMarkdown, runNames, runRecordPath, schemaBroken, schemaDiff, systemClock, tableLines, toReportData, train, trainAction, trainSpec, unassignStage, updateReadme, validateDataAction, validateDataSpec, validateMetricsSpec, verifyAudit, versionDataAction, versionDataSpec, versionNumbers, walk, wasserstein, withChunks, writeFileAtomic
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
@@ -40851,6 +40851,35 @@ function checkDirectory(dir) {
     if (trimmed !== '')
         guard_checkRecordPath(trimmed);
     return trimmed;
+}
+/** Names of environment variables whose values are taken for secrets by `redactForRecord`. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i;
+/**
+ * A command or URL as a record on mcp-meta may hold it: URL userinfo and query-parameter values
+ * become `***` (`https://u:p@h/x?token=abc` → `https://***@h/x?token=***`), and so does the value
+ * (6 characters or more) of any environment variable whose name looks secret.
+ */
+function redactForRecord(text, env = {}) {
+    let out = text.replace(/(\w+:\/\/)[^/@\s'"]+@/g, '$1***@');
+    out = out.replace(/(\w+:\/\/[^\s'"?#]*\?)([^\s'"#]*)/g, (_, head, query) => {
+        const params = query
+            .split('&')
+            .map((pair) => {
+            const eq = pair.indexOf('=');
+            // A template placeholder (`{version}`) is filled in when the URL is used: not a secret.
+            const value = pair.slice(eq + 1);
+            return eq < 0 || value === '' || /^\{\w+\}$/.test(value) ? pair : `${pair.slice(0, eq)}=***`;
+        })
+            .join('&');
+        return `${head}${params}`;
+    });
+    const values = Object.entries(env)
+        .filter(([name, value]) => SECRET_NAME.test(name) && value && value.length >= MIN_SECRET_LENGTH)
+        .map(([, value]) => value)
+        .sort((a, b) => b.length - a.length);
+    for (const value of values)
+        out = out.split(value).join('***');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/meta/objects.ts
@@ -57051,12 +57080,19 @@ class GitHubDeployments {
             id: String(data.id),
             url: web ? `${web}/deployments/${encodeURIComponent(request.environment)}` : undefined,
         };
-        await this.update(deployment, {
-            state: 'in_progress',
-            description: request.description,
-            environmentUrl: request.environmentUrl,
-            logUrl: request.logUrl,
-        });
+        // The deployment exists now: its id goes back even when the first status fails, so that
+        // the rollout's end still marks it success or failure (not in_progress forever).
+        try {
+            await this.update(deployment, {
+                state: 'in_progress',
+                description: request.description,
+                environmentUrl: request.environmentUrl,
+                logUrl: request.logUrl,
+            });
+        }
+        catch (error) {
+            deployment.warning = `the deployment's in_progress status could not be set: ${error.message.split('\n')[0]}`;
+        }
         return deployment;
     }
     async update(deployment, status) {
@@ -57279,7 +57315,12 @@ class GitHubReleases {
         if (this.options.client)
             return { octokit: this.options.client, repo: { owner, repo: name } };
         if (this.client?.token !== access.token) {
-            const octokit = createGitHubClient({ token: access.token, apiUrl: access.apiUrl, log: access.log });
+            const octokit = createGitHubClient({
+                token: access.token,
+                apiUrl: access.apiUrl,
+                log: access.log,
+                writeIntervalMs: access.writeIntervalMs,
+            });
             this.client = { token: access.token, octokit };
         }
         return { octokit: this.client.octokit, repo: { owner, repo: name } };
@@ -57346,6 +57387,7 @@ class GitHubPlatform extends BasePlatform {
         repository: this.context.repository,
         apiUrl: this.apiUrl(),
         log: (message) => this.info(message),
+        writeIntervalMs: this.writeIntervalMs(),
     }));
     deployments = new GitHubDeployments(() => ({
         octokit: this.client(),
@@ -57444,11 +57486,30 @@ class GitHubPlatform extends BasePlatform {
         this.mask(token);
         const log = (message) => this.info(message);
         return new GitHubReleaseBackend({
-            client: createGitHubClient({ token, apiUrl: this.apiUrl(), log }),
+            client: createGitHubClient({
+                token,
+                apiUrl: this.apiUrl(),
+                log,
+                writeIntervalMs: this.writeIntervalMs(),
+            }),
             repository,
             release: store.name,
             log,
         });
+    }
+    /**
+     * GitHub asks for a second between content-creating requests (the default). A GitHub Enterprise
+     * Server without secondary rate limits, or an emulator, may take them faster:
+     * MCP_GITHUB_WRITE_INTERVAL_MS.
+     */
+    writeIntervalMs() {
+        const value = this.options.env.MCP_GITHUB_WRITE_INTERVAL_MS;
+        if (value === undefined || value === '')
+            return undefined;
+        if (!/^\d+$/.test(value)) {
+            throw new errors_InputError(`MCP_GITHUB_WRITE_INTERVAL_MS: "${value}" is not a whole number of milliseconds`, 'MCP_GITHUB_WRITE_INTERVAL_MS');
+        }
+        return Number(value);
     }
     apiUrl() {
         return this.options.env.GITHUB_API_URL || 'https://api.github.com';
@@ -57525,10 +57586,13 @@ class GitHubPlatform extends BasePlatform {
             return githubRole(data.role_name, data.permission);
         }
         catch (error) {
+            const status = error.status;
             // Not a collaborator (or no such user): no role at all.
-            if (error.status === 404)
+            if (status === 404)
                 return 'none';
-            throw error;
+            if (status === undefined)
+                throw error;
+            throw new errors_McpError(`cannot check ${actor}'s permission: GitHub answered ${status}${status === 403 || status === 401 ? ' (the token needs metadata: read on this repository)' : ''}`);
         }
     }
     async dispatch(request) {
@@ -57703,14 +57767,22 @@ class GitLabDeployments {
             status: 'running',
         });
         const environment = created.environment;
-        if (request.environmentUrl && environment && environment.external_url !== request.environmentUrl) {
-            await this.api('PUT', `/environments/${environment.id}`, { external_url: request.environmentUrl });
-        }
         const { projectUrl } = this.access();
-        return {
+        const deployment = {
             id: String(created.id),
             url: projectUrl && environment ? `${projectUrl}/-/environments/${environment.id}` : undefined,
         };
+        // The deployment exists now: its id goes back even when the URL cannot be set, so that the
+        // rollout's end still marks it success or failure (not running forever).
+        if (request.environmentUrl && environment && environment.external_url !== request.environmentUrl) {
+            try {
+                await this.api('PUT', `/environments/${environment.id}`, { external_url: request.environmentUrl });
+            }
+            catch (error) {
+                deployment.warning = `the environment's URL could not be set: ${error.message.split('\n')[0]}`;
+            }
+        }
+        return deployment;
     }
     async update(deployment, status) {
         // Created running; GitLab has no other in-progress state to move to.
@@ -59681,6 +59753,8 @@ const DeploymentPlan = object({
     onInterrupted: schemas_enum(['rollback', 'resume']),
     /** Why (a rollback's `reason`). */
     reason: schemas_string().nullable(),
+    /** The registry stage assigned to the version when it succeeds (promote-stage, rollback's stage). */
+    promoteStage: schemas_string().nullable().optional(),
     actor: schemas_string(),
     runUrl: schemas_string().nullable(),
     commit: schemas_string().nullable(),
@@ -63942,6 +64016,8 @@ function read_asInputError(error, where, input) {
 /** `5%` reads as 0.05; exponents as in `1e-3`. */
 const rules_expr_NUMBER = /(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(%?)/y;
 const IDENTIFIER = /[\p{L}_][\p{L}\p{N}_]*/uy;
+const OPS = ['>=', '>', '<=', '<', '=='];
+const MISTAKES = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
 /** Reads one rule (a line, or a `;`-separated part of one) and reports errors by column. */
 class RuleCursor {
     text;
@@ -64078,6 +64154,20 @@ const RULE_GRAMMAR = {
 function parseExpr(cursor) {
     return parseArithmetic(cursor, RULE_GRAMMAR);
 }
+/**
+ * A comparison operator at the cursor, with a hint for the usual slips (`=>`, `=`); `expected`
+ * names the operators in the message, as each grammar's users know them.
+ */
+function parseOp(cursor, expected = 'a comparison (<, <=, >, >=, ==)') {
+    cursor.skipSpace();
+    const op = cursor.match(/[<>=!]+/y) ?? '';
+    if (OPS.includes(op)) {
+        cursor.pos += op.length;
+        return op;
+    }
+    const hint = MISTAKES[op] ? ` (did you mean "${MISTAKES[op]}"?)` : '';
+    return cursor.fail(cursor.pos, `expected ${expected}, found ${cursor.found()}${hint}`);
+}
 /** A literal as matched by NUMBER; `%` shifts the exponent so `1.1%` is 0.011, not 0.011000000000000001. */
 function rules_expr_parseNumber(literal) {
     const [, mantissa = '', exponent = 'e0', percent] = /^([^eE%]+)([eE][+-]?\d+)?(%?)$/.exec(literal) ?? [];
@@ -64085,34 +64175,67 @@ function rules_expr_parseNumber(literal) {
     return Number(`${mantissa}e${power}`);
 }
 const PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 };
-function precedence(expr) {
-    if (expr.kind === 'binary')
-        return PRECEDENCE[expr.op];
-    if (expr.kind === 'neg' || (expr.kind === 'number' && isNegative(expr.value)))
+/** The node as one of the shared arithmetic nodes, or undefined for a grammar's own atom. */
+function arithmetic(node) {
+    return node.kind === 'number' || node.kind === 'neg' || node.kind === 'binary'
+        ? node
+        : undefined;
+}
+function precedence(node) {
+    const a = arithmetic(node);
+    if (a?.kind === 'binary')
+        return PRECEDENCE[a.op];
+    if (a?.kind === 'neg' || (a?.kind === 'number' && isNegative(a.value)))
         return 3;
     return 4;
 }
-/** Prints with the fewest parentheses that parse back to the same tree. */
-function formatExpr(expr) {
-    switch (expr.kind) {
+/**
+ * Prints with the fewest parentheses that parse back to the same tree (a negative number, `-0`
+ * included, as a negation); `atom` prints the grammar's own nodes.
+ */
+function formatArithmetic(node, atom) {
+    const a = arithmetic(node);
+    if (a === undefined)
+        return atom(node);
+    switch (a.kind) {
         case 'number':
-            return isNegative(expr.value)
-                ? formatExpr({ kind: 'neg', operand: { kind: 'number', value: -expr.value } })
-                : String(expr.value);
-        case 'baseline':
-            return 'baseline';
+            return isNegative(a.value) ? `-${String(-a.value)}` : String(a.value);
         case 'neg': {
-            const operand = formatExpr(expr.operand);
-            return precedence(expr.operand) < 4 ? `-(${operand})` : `-${operand}`;
+            const operand = formatArithmetic(a.operand, atom);
+            return precedence(a.operand) < 4 ? `-(${operand})` : `-${operand}`;
         }
         case 'binary': {
-            const own = PRECEDENCE[expr.op];
-            const left = formatExpr(expr.left);
-            const right = formatExpr(expr.right);
+            const own = PRECEDENCE[a.op];
+            const left = formatArithmetic(a.left, atom);
+            const right = formatArithmetic(a.right, atom);
             // Left-associative: an equal-precedence right operand needs parentheses, a left one does not.
-            return `${precedence(expr.left) < own ? `(${left})` : left} ${expr.op} ${precedence(expr.right) <= own ? `(${right})` : right}`;
+            return `${precedence(a.left) < own ? `(${left})` : left} ${a.op} ${precedence(a.right) <= own ? `(${right})` : right}`;
         }
     }
+}
+/** The value of a shared arithmetic node, its operands valued by `operand` (the grammar's own evaluator). */
+function evaluateArithmetic(node, operand) {
+    switch (node.kind) {
+        case 'number':
+            return node.value;
+        case 'neg':
+            return -operand(node.operand);
+        case 'binary': {
+            const left = operand(node.left);
+            const right = operand(node.right);
+            if (node.op === '+')
+                return left + right;
+            if (node.op === '-')
+                return left - right;
+            if (node.op === '*')
+                return left * right;
+            return left / right;
+        }
+    }
+}
+/** Prints a gate rule's right-hand side canonically. */
+function formatExpr(expr) {
+    return formatArithmetic(expr, () => 'baseline');
 }
 function isNegative(value) {
     return value < 0 || Object.is(value, -0);
@@ -64131,35 +64254,19 @@ function usesBaseline(expr) {
 }
 /** The expression's value; `baseline` must be given when the expression uses it. */
 function evaluateExpr(expr, baseline) {
-    switch (expr.kind) {
-        case 'number':
-            return expr.value;
-        case 'baseline':
-            if (baseline === undefined)
-                throw new Error('evaluateExpr: the expression uses baseline, but no baseline value was given');
-            return baseline;
-        case 'neg':
-            return -evaluateExpr(expr.operand, baseline);
-        case 'binary': {
-            const left = evaluateExpr(expr.left, baseline);
-            const right = evaluateExpr(expr.right, baseline);
-            if (expr.op === '+')
-                return left + right;
-            if (expr.op === '-')
-                return left - right;
-            if (expr.op === '*')
-                return left * right;
-            return left / right;
-        }
-    }
+    if (expr.kind !== 'baseline')
+        return evaluateArithmetic(expr, (operand) => evaluateExpr(operand, baseline));
+    if (baseline === undefined)
+        throw new Error('evaluateExpr: the expression uses baseline, but no baseline value was given');
+    return baseline;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/metrics/rules.ts
 
 
 
-const OPS = ['>=', '>', '<=', '<', '=='];
-const MISTAKES = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
+/** How gate rules' messages name the operators. */
+const OPERATORS = 'an operator (>=, >, <=, <, ==)';
 const FLIPPED = { '>=': '<=', '>': '<', '<=': '>=', '<': '>', '==': '==' };
 // Anything up to whitespace, a comparison, a `;` or a `#` (comments), or a quote.
 const BARE_NAME = /[^\s<>=!;#"`]+/uy;
@@ -64242,12 +64349,12 @@ function ruleDirection(op) {
 function parseRule(cursor) {
     if (startsWithExpr(cursor)) {
         const expr = parseExpr(cursor);
-        const op = parseOp(cursor);
+        const op = parseOp(cursor, OPERATORS);
         const metric = parseName(cursor, `after "${op}"`);
         return { metric, op: FLIPPED[op], expr, significant: parseSuffix(cursor) };
     }
     const metric = parseName(cursor, 'at the start of the rule');
-    const op = parseOp(cursor);
+    const op = parseOp(cursor, OPERATORS);
     cursor.skipSpace();
     if (cursor.atEnd())
         cursor.fail(cursor.pos, `expected a number or an expression after "${op}", found the end of the rule`);
@@ -64289,16 +64396,6 @@ function parseName(cursor, where) {
         cursor.fail(at, `expected a metric name ${where}, found ${cursor.found()}`);
     cursor.pos += name.length;
     return name;
-}
-function parseOp(cursor) {
-    cursor.skipSpace();
-    const op = cursor.match(/[<>=!]+/y) ?? '';
-    if (OPS.includes(op)) {
-        cursor.pos += op.length;
-        return op;
-    }
-    const hint = MISTAKES[op] ? ` (did you mean "${MISTAKES[op]}"?)` : '';
-    return cursor.fail(cursor.pos, `expected an operator (>=, >, <=, <, ==), found ${cursor.found()}${hint}`);
 }
 /** `if significant` at the end; anything else left over is an error. */
 function parseSuffix(cursor) {
@@ -65426,7 +65523,18 @@ async function registerModel(git, meta, context, options) {
         actor: context.actor,
         runUrl: context.runUrl,
     };
-    await options.beforeRecord?.(tag, prospective);
+    try {
+        await options.beforeRecord?.(tag, prospective);
+    }
+    catch (error) {
+        // A tag this job made stands for files that did not get stored: take it back, so that GTO and
+        // `mcp models show` never list a version without them, and the re-run registers it again.
+        if (tag.created && (await git.withdraw(tag.tag))) {
+            if (error instanceof Error)
+                error.message += ` (tag ${tag.tag} withdrawn; run the job again)`;
+        }
+        throw error;
+    }
     const { record } = await recordModelVersion(meta, context, prospective);
     return { ...tag, record };
 }
@@ -66089,6 +66197,33 @@ class RegistryGit {
             ? ' (pushing tags needs write access: on GitHub `permissions: contents: write`; on GitLab a project access token with write_repository, since the job token cannot push; and no protected-tag rule may forbid the tag)'
             : '';
         throw new RegistryError(redact(`cannot push tag ${tag} to ${this.remote}: ${reason}${hint}`, this.secrets()));
+    }
+    /**
+     * Takes back a tag this job published when what had to follow it (the release) failed, so that
+     * no version stands without its files: deleted on the remote only while it still points at the
+     * object this job pushed (a lease, never a force), then locally. False when it could not be.
+     */
+    async withdraw(tag) {
+        const published = this.remote === null ? `refs/tags/${tag}` : `${this.namespace}/${tag}`;
+        const found = await this.git(['rev-parse', '-q', '--verify', published]);
+        const object = found.stdout.toString('utf8').trim();
+        if (found.code !== 0 || !object)
+            return false;
+        if (this.remote !== null) {
+            const result = await this.git([
+                'push',
+                '--porcelain',
+                '--no-verify',
+                `--force-with-lease=refs/tags/${tag}:${object}`,
+                this.remote,
+                `:refs/tags/${tag}`,
+            ]);
+            if (result.code !== 0)
+                return false;
+            await this.git(['update-ref', '-d', published, object]);
+        }
+        await this.git(['update-ref', '-d', `refs/tags/${tag}`, object]);
+        return true;
     }
     /**
      * Runs `step` until it is done. Exponential backoff with full jitter, from a base no shorter
@@ -67254,6 +67389,8 @@ const registerModelAction = defineAction({
     // git's identity and credentials come from the process's environment.
     run: (platform, inputs) => registerModelStep(platform, inputs, process.env),
 });
+/** The inputs `dispatch` starts its workflow with (GitHub: `workflow_dispatch` inputs). */
+const DISPATCH_INPUTS = (/* unused pure expression or super */ null && (['model', 'version']));
 const lines = (text) => text
     .split('\n')
     .map((l) => l.trim())
@@ -68565,13 +68702,12 @@ function agreement(canary, stable, tolerance = 0) {
 // The gate's rule reader: the same number literals and the same "line N, column M" errors.
 
 
+
 /** Model-aware functions, with their arity. */
 const FUNCTIONS = {
     psi: { min: 2, max: 2, usage: 'psi(canary.predictions, stable.predictions)' },
     agreement: { min: 2, max: 3, usage: 'agreement(canary.predictions, stable.predictions[, tolerance])' },
 };
-const conditions_OPS = ['>=', '>', '<=', '<', '=='];
-const conditions_MISTAKES = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
 const conditions_IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** One condition per line; blank lines and `# comments` are skipped. */
 function parseConditions(text, input) {
@@ -68584,7 +68720,7 @@ function parseConditions(text, input) {
         if (cursor.atEnd())
             return;
         const left = conditions_parseExpr(cursor);
-        const op = conditions_parseOp(cursor);
+        const op = parseOp(cursor);
         cursor.skipSpace();
         if (cursor.atEnd())
             cursor.fail(cursor.pos, `expected an expression after "${op}", found the end of the line`);
@@ -68597,16 +68733,6 @@ function parseConditions(text, input) {
         conditions.push({ ...condition, line: index + 1, text: formatCondition(condition) });
     });
     return conditions;
-}
-function conditions_parseOp(cursor) {
-    cursor.skipSpace();
-    const op = cursor.match(/[<>=!]+/y) ?? '';
-    if (conditions_OPS.includes(op)) {
-        cursor.pos += op.length;
-        return op;
-    }
-    const hint = conditions_MISTAKES[op] ? ` (did you mean "${conditions_MISTAKES[op]}"?)` : '';
-    return cursor.fail(cursor.pos, `expected a comparison (<, <=, >, >=, ==), found ${cursor.found()}${hint}`);
 }
 /** Arithmetic as in the gate's rules; the atoms are `canary.<path>`, `stable.<path>` and calls. */
 function conditions_parseExpr(cursor) {
@@ -68685,35 +68811,11 @@ function parseCall(cursor, name, at) {
     }
     return { kind: 'call', name: name, args };
 }
-const conditions_PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 };
-function conditions_precedence(node) {
-    if (node.kind === 'binary')
-        return conditions_PRECEDENCE[node.op];
-    if (node.kind === 'neg')
-        return 3;
-    return 4;
-}
 /** Prints with the fewest parentheses that parse back to the same tree. */
 function formatNode(node) {
-    switch (node.kind) {
-        case 'number':
-            return String(node.value);
-        case 'path':
-            return node.side + node.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-        case 'neg': {
-            const operand = formatNode(node.operand);
-            return conditions_precedence(node.operand) < 4 ? `-(${operand})` : `-${operand}`;
-        }
-        case 'binary': {
-            const own = conditions_PRECEDENCE[node.op];
-            const left = formatNode(node.left);
-            const right = formatNode(node.right);
-            // Left-associative: an equal-precedence right operand needs parentheses, a left one does not.
-            return `${conditions_precedence(node.left) < own ? `(${left})` : left} ${node.op} ${conditions_precedence(node.right) <= own ? `(${right})` : right}`;
-        }
-        case 'call':
-            return `${node.name}(${node.args.map(formatNode).join(', ')})`;
-    }
+    return formatArithmetic(node, (atom) => atom.kind === 'path'
+        ? atom.side + atom.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')
+        : `${atom.name}(${atom.args.map(formatNode).join(', ')})`);
 }
 function formatCondition(condition) {
     return `${formatNode(condition.left)} ${condition.op} ${formatNode(condition.right)}`;
@@ -68724,27 +68826,11 @@ class Unmeasurable extends Error {
 }
 /** The node's value: a number, or (for a path that functions take) whatever the source gave. */
 function conditions_evaluate(node, values) {
-    switch (node.kind) {
-        case 'number':
-            return node.value;
-        case 'path':
-            return conditions_lookup(values, node);
-        case 'neg':
-            return -conditions_number(node.operand, values);
-        case 'binary': {
-            const left = conditions_number(node.left, values);
-            const right = conditions_number(node.right, values);
-            if (node.op === '+')
-                return left + right;
-            if (node.op === '-')
-                return left - right;
-            if (node.op === '*')
-                return left * right;
-            return left / right;
-        }
-        case 'call':
-            return call(node, values);
-    }
+    if (node.kind === 'path')
+        return conditions_lookup(values, node);
+    if (node.kind === 'call')
+        return call(node, values);
+    return evaluateArithmetic(node, (operand) => conditions_number(operand, values));
 }
 function conditions_number(node, values) {
     const value = conditions_evaluate(node, values);
@@ -69412,6 +69498,7 @@ class VirtualClock {
 
 
 
+
 const MODEL = /^[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}$/;
 const rollout_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,127}$/;
 function checkModel(model) {
@@ -69505,14 +69592,36 @@ function checkPlan(request) {
 async function canaryPlan(request, context, environment, number, view) {
     const last = (await deploymentHistory(view, environment)).at(-1);
     const stableVersion = request.stableVersion ?? (last ? (last.stableAfter ?? undefined) : request.firstStableVersion);
+    const id = deploymentId(environment, number);
     if (stableVersion === undefined) {
-        throw new errors_InputError(`stable-version: environment ${environment} has no deployment on mcp-meta yet; name the version serving it now`, 'stable-version');
+        // Nothing serves the environment yet (as Argo Rollouts does with a first revision): the
+        // version takes all traffic at once, with no step to judge it against.
+        context.log?.(`${id}: ${INITIAL_DEPLOYMENT}: ${environment} has no deployment on mcp-meta, no stable-version was given and no registry stage names one; ${request.model}@${request.version} takes 100% of traffic at once, unmeasured`);
+        return redactPlan({
+            id,
+            number,
+            kind: 'canary',
+            environment,
+            model: request.model,
+            version: request.version,
+            stableVersion: null,
+            provider: request.provider.settings,
+            analysis: null,
+            steps: [{ ...stepPlan(initialStep), weight: 100 }],
+            hooks: { beforeStep: null, afterStep: null },
+            onInterrupted: request.onInterrupted ?? 'rollback',
+            reason: INITIAL_DEPLOYMENT,
+            promoteStage: request.promoteStage ?? null,
+            actor: context.audit.actor,
+            runUrl: context.audit.runUrl,
+            commit: context.audit.commit,
+        }, context.env);
     }
     if (stableVersion === request.version) {
         throw new errors_InputError(`version: ${request.version} is already the stable version of ${environment}`, 'version');
     }
-    return {
-        id: deploymentId(environment, number),
+    return redactPlan({
+        id,
         number,
         kind: 'canary',
         environment,
@@ -69525,9 +69634,51 @@ async function canaryPlan(request, context, environment, number, view) {
         hooks: { beforeStep: request.hooks?.beforeStep ?? null, afterStep: request.hooks?.afterStep ?? null },
         onInterrupted: request.onInterrupted ?? 'rollback',
         reason: null,
+        promoteStage: request.promoteStage ?? null,
         actor: context.audit.actor,
         runUrl: context.audit.runUrl,
         commit: context.audit.commit,
+    }, context.env);
+}
+/** The reason recorded with an environment's first rollout, which has no stable version. */
+const INITIAL_DEPLOYMENT = 'initial deployment: no stable version to compare with';
+const initialStep = {
+    weight: 100,
+    pauseMs: 0,
+    count: 0,
+    intervalMs: 1000,
+    success: [],
+    failure: [],
+    failureLimit: 0,
+    inconclusiveLimit: 0,
+};
+/**
+ * The plan as mcp-meta records it: commands, URLs, bodies and hooks with URL credentials, query
+ * values and the values of secret-looking environment variables replaced by `***` (anyone who
+ * can read the repository reads the record). The run itself uses the request's own settings.
+ */
+function redactPlan(plan, env) {
+    const r = (text) => redactForRecord(text, env);
+    const p = plan.provider;
+    const provider = p.type === 'command'
+        ? { ...p, setWeight: r(p.setWeight) }
+        : p.type === 'http'
+            ? { ...p, url: r(p.url), body: r(p.body) }
+            : { ...p, remote: r(p.remote) };
+    const a = plan.analysis;
+    const analysis = a === null
+        ? null
+        : a.type === 'http'
+            ? { ...a, canaryUrl: r(a.canaryUrl), stableUrl: r(a.stableUrl) }
+            : a.type === 'prometheus'
+                ? { ...a, url: r(a.url) }
+                : { ...a, command: r(a.command) };
+    const hook = (text) => (text === null ? null : r(text));
+    return {
+        ...plan,
+        provider,
+        analysis,
+        hooks: { beforeStep: hook(plan.hooks.beforeStep), afterStep: hook(plan.hooks.afterStep) },
     };
 }
 function stepPlan(step) {
@@ -69623,8 +69774,9 @@ class Rollout {
         const hooks = [];
         let failures = 0;
         let inconclusive = 0;
+        const initial = plan.kind === 'canary' && plan.stableVersion === null;
         const verdict = (failed) => {
-            const reason = failed ?? `${failures} failed, ${inconclusive} inconclusive`;
+            const reason = failed ?? (initial ? INITIAL_DEPLOYMENT : `${failures} failed, ${inconclusive} inconclusive`);
             this.log.queue({
                 kind: 'step',
                 step: index,
@@ -69639,7 +69791,8 @@ class Rollout {
             ? `${where}: ${failures} failed check${failures === 1 ? '' : 's'}, over failure-limit ${step.failureLimit}; last: ${why}`
             : undefined;
         const hook = async (which, template) => {
-            if (!template)
+            // An initial deployment has nothing to compare with: no gate or load test runs.
+            if (!template || initial)
                 return undefined;
             const run = await this.hook(which, template, index, step.weight);
             hooks.push(run);
@@ -69853,6 +70006,9 @@ async function recordedProvider(view, environment, request, context) {
     if (started?.kind !== 'started') {
         throw new errors_InputError(`provider: environment ${environment} has no deployment on mcp-meta to take the provider from; give one`, 'provider');
     }
+    if (JSON.stringify(started.plan.provider).includes('***')) {
+        throw new errors_InputError(`provider: the provider recorded with ${environment}'s last deployment had credentials redacted (***); give the provider inputs again`, 'provider');
+    }
     return createProvider(started.plan.provider, {
         cwd: context.cwd,
         env: context.env,
@@ -69869,7 +70025,7 @@ async function rollbackPlan(request, provider, context, environment, number, vie
     if (target === undefined) {
         throw new errors_InputError(`to: environment ${environment} has no earlier good version on record (serving ${last.stableAfter ?? 'nothing'}); name the version to restore`, 'to');
     }
-    return {
+    return redactPlan({
         id: deploymentId(environment, number),
         number,
         kind: 'rollback',
@@ -69894,10 +70050,11 @@ async function rollbackPlan(request, provider, context, environment, number, vie
         hooks: { beforeStep: null, afterStep: null },
         onInterrupted: 'resume',
         reason: request.reason?.trim() || null,
+        promoteStage: request.promoteStage ?? null,
         actor: context.audit.actor,
         runUrl: context.audit.runUrl,
         commit: context.audit.commit,
-    };
+    }, context.env);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/deploy/spec.ts
@@ -70059,6 +70216,13 @@ const rollbackSpec = {
         'protected-environments': {
             description: 'Environments only people with the maintain or admin role (GitLab: Maintainer) may roll back, separated by commas; `*` for all, `none` for none (when a protected environment’s reviewers approve the job).',
             default: '*',
+        },
+        stage: {
+            description: 'The registry stage to assign to the restored version once it serves (so the registry says what runs); default the `promote-stage` recorded with the environment’s last deployment, if any.',
+        },
+        'protected-stages': {
+            description: 'Stages only people with the maintain or admin role (GitLab: Maintainer) may assign, separated by commas; `none` for none.',
+            default: 'production',
         },
         token: spec_token,
     },
@@ -70284,6 +70448,7 @@ function outcomeLine(d) {
 
 
 
+
 const deployCanaryAction = defineAction({
     spec: deployCanarySpec,
     run: (platform, inputs) => deployCanaryStep(platform, inputs, { env: process.env, signals: process }),
@@ -70343,6 +70508,24 @@ async function deployCanaryStep(platform, inputs, proc) {
         if (allowed.role)
             platform.info(`stage ${promoteStage} is protected; ${allowed.actor} has the ${allowed.role} role`);
     }
+    // A re-run after a promotion whose stage could not be assigned: the version serves already, so
+    // only the stage is missing.
+    const last = (await environmentHistory(platform, inputs.environment)).at(-1);
+    const serving = stableVersion ?? last?.stableAfter ?? undefined;
+    if (promoteStage &&
+        last?.model === model &&
+        serving === version &&
+        registered?.stages[promoteStage]?.version !== version) {
+        platform.info(`${last.id} left ${model} ${version} serving ${last.environment}; only stage ${promoteStage} is missing: assigning it`);
+        const promotion = await promote(platform, git, {
+            model,
+            version,
+            stage: promoteStage,
+            id: last.id,
+            action: 'deploy-canary',
+        });
+        return withPromotion(await report(platform, workspace, last, undefined, promotion.stage, true), promotion);
+    }
     const host = hostRecorder(platform, inputs['environment-url']);
     const deployment = await cancellable(proc, (signal) => deployCanary({
         environment: inputs.environment,
@@ -70360,20 +70543,48 @@ async function deployCanaryStep(platform, inputs, proc) {
         },
         onInterrupted: inputs['on-interrupted'] === 'resume' ? 'resume' : 'rollback',
         waitMs,
+        promoteStage,
     }, deployContext(platform, workspace, env, signal, host.start)));
     await host.finish(deployment);
-    let promoted;
-    if (deployment.outcome === 'promoted' && promoteStage) {
-        const tag = await assignStage(git, {
-            name: model,
-            stage: promoteStage,
+    const promotion = deployment.outcome === 'promoted' && promoteStage
+        ? await promote(platform, git, {
+            model,
             version,
-            message: `deploy-canary ${deployment.id}`,
+            stage: promoteStage,
+            id: deployment.id,
+            action: 'deploy-canary',
+        })
+        : undefined;
+    return withPromotion(await report(platform, workspace, deployment, host.url(), promotion?.stage, deployment.outcome === 'promoted'), promotion);
+}
+/**
+ * Assigns `stage` to the version that now serves. Traffic has moved already: a failure (the job
+ * token cannot push tags) is a warning naming the command that finishes it, and the step fails.
+ */
+async function promote(platform, git, p) {
+    try {
+        const tag = await assignStage(git, {
+            name: p.model,
+            stage: p.stage,
+            version: p.version,
+            message: `${p.action} ${p.id}`,
         });
-        platform.info(`${tag.tag}: stage ${promoteStage} ${tag.created ? 'assigned to' : 'already held by'} ${model} ${version}`);
-        promoted = promoteStage;
+        platform.info(`${tag.tag}: stage ${p.stage} ${tag.created ? 'assigned to' : 'already held by'} ${p.model} ${p.version}`);
+        return { stage: p.stage, failed: false };
     }
-    return report(platform, workspace, deployment, host.url(), promoted, deployment.outcome === 'promoted');
+    catch (error) {
+        platform.warning(`${p.model} ${p.version} serves all traffic (${p.id}), but stage ${p.stage} could not be assigned to it: ${error.message.split('\n')[0]}; finish it with \`mcp promote ${p.model}@${p.version} --stage ${p.stage}\` (or re-run this job)`);
+        return { failed: true };
+    }
+}
+/** A step whose stage could not be assigned fails (exit 1), with its report and outputs written. */
+function withPromotion(result, promotion) {
+    return promotion?.failed ? { ...result, exitCode: 1 } : result;
+}
+async function environmentHistory(platform, environment) {
+    const meta = openMeta(platform);
+    await meta.fetch();
+    return deploymentHistory(await meta.snapshot(), checkEnvironment(environment));
 }
 /**
  * rollback: the actor's role checked first; then 100% on the earlier good version through the
@@ -70396,6 +70607,18 @@ async function rollbackStep(platform, inputs, proc) {
     });
     if (allowed.role)
         platform.info(`rollback of ${inputs.environment}: ${allowed.actor} has the ${allowed.role} role`);
+    const protectedStages = parseProtectedStages(inputs['protected-stages']);
+    const last = (await environmentHistory(platform, inputs.environment)).at(-1);
+    const stage = inputs.stage ? checkStageName(inputs.stage, 'stage') : (last?.promoteStage ?? undefined);
+    if (stage) {
+        const stageAllowed = await checkStagePermission(platform, {
+            stage,
+            protectedStages,
+            subject: `${last?.model ?? 'the model'}@${inputs.to || 'the previous stable version'}`,
+        });
+        if (stageAllowed.role)
+            platform.info(`stage ${stage} is protected; ${stageAllowed.actor} has the ${stageAllowed.role} role`);
+    }
     const host = hostRecorder(platform, inputs['environment-url']);
     const deployment = await cancellable(proc, (signal) => rollback({
         environment: inputs.environment,
@@ -70404,9 +70627,19 @@ async function rollbackStep(platform, inputs, proc) {
         provider,
         headers,
         waitMs,
+        promoteStage: stage,
     }, deployContext(platform, workspace, env, signal, host.start)));
     await host.finish(deployment);
-    return report(platform, workspace, deployment, host.url(), undefined, deployment.outcome === 'rolled-back');
+    const promotion = deployment.outcome === 'rolled-back' && stage
+        ? await promote(platform, await registryGit(platform, workspace, proc.env), {
+            model: deployment.model,
+            version: deployment.version,
+            stage,
+            id: deployment.id,
+            action: 'rollback',
+        })
+        : undefined;
+    return withPromotion(await report(platform, workspace, deployment, host.url(), promotion?.stage, deployment.outcome === 'rolled-back'), promotion);
 }
 /** The version asked for, as the registry knows it: `version` (registered and active) or the holder of `stage`. */
 function resolveVersion(registered, model, version, stage) {
@@ -70515,6 +70748,8 @@ function hostRecorder(platform, environmentUrl) {
                     environmentUrl: environmentUrl || undefined,
                     logUrl,
                 });
+                if (started.warning)
+                    platform.warning(`${started.warning} on ${platform.name}`);
             }
             catch (error) {
                 warn('the deployment could not be recorded', error);
@@ -71791,17 +72026,12 @@ async function train_finish(platform, meta, record, cacheable) {
 /** The tests a column's verdict can rest on. */
 const DRIFT_METHODS = ['ks', 'chi-square', 'psi', 'wasserstein'];
 /**
- * Scores without a p-value drift at these values or above: PSI 0.2 (the usual reading: < 0.1
- * stable, 0.1–0.25 moderate, > 0.25 major) and the Wasserstein distance over the reference's std
- * 0.1 (Evidently's default for large numeric samples).
+ * With `method: psi` or `wasserstein` (scores without a p-value), a column drifts at these values
+ * or above: PSI 0.2 (the usual reading: < 0.1 stable, 0.1–0.25 moderate, > 0.25 major) and the
+ * Wasserstein distance over the reference's std 0.1 (Evidently's default for large numeric
+ * samples). Every other verdict is the corrected p-value < alpha.
  */
 const SCORE_THRESHOLDS = { psi: 0.2, wasserstein: 0.1 };
-/**
- * With `method: auto`, a numeric column whose samples both hold more values than this is judged by
- * the normalised Wasserstein distance, not the KS p-value: on large samples a p-value calls a
- * trivial shift significant.
- */
-const LARGE_SAMPLE = 1000;
 /** A string column with more distinct values than this is an identifier or free text: not tested. */
 const MAX_CATEGORIES = 100;
 const NUMERIC = ['integer', 'number', 'datetime'];
@@ -71817,6 +72047,10 @@ function schemaDiff(reference, current) {
             .filter((c) => before.has(c.name) && before.get(c.name) !== c.type)
             .map((c) => ({ column: c.name, from: before.get(c.name), to: c.type })),
     };
+}
+/** Columns removed or retyped: the default gate (no rules) fails on them; added ones it reports only. */
+function schemaBroken(schema) {
+    return schema.removed.length + schema.retyped.length > 0;
 }
 /**
  * Tests each chosen column of `current` against `reference` on the profiles' samples, corrects
@@ -71853,6 +72087,7 @@ function compareProfiles(reference, current, options) {
     const verdicts = judgeColumns(new Map(pending.map((r) => [r.column, r.pValue])), options.correction, options.alpha);
     const tested = pending.map((result, i) => {
         const verdict = verdicts[i];
+        // A test with a p-value drifts at corrected p < alpha; PSI and Wasserstein/σ by their thresholds.
         const drifted = result.test === 'psi' || result.test === 'wasserstein'
             ? result.statistic >= SCORE_THRESHOLDS[result.test]
             : verdict.drifted;
@@ -71894,8 +72129,8 @@ function testColumn(reference, current, method) {
     };
     if (bothNumeric) {
         const drift = numericDrift(refValues, curValues);
-        const large = Math.min(refValues.length, curValues.length) > LARGE_SAMPLE;
-        const test = method === 'psi' || method === 'wasserstein' || method === 'ks' ? method : large ? 'wasserstein' : 'ks';
+        // `auto` is KS at any sample size: on large samples gate on an effect size with a rule instead.
+        const test = method === 'psi' || method === 'wasserstein' ? method : 'ks';
         return {
             ...base,
             kind: 'numeric',
@@ -71998,8 +72233,13 @@ const EFFECT_NAMES = { ks: 'D', 'chi-square': 'V', psi: 'PSI', wasserstein: 'W/�
 function headline(report) {
     const { comparison } = report;
     const drifted = `${comparison.drifted.length} of ${comparison.tested.length} columns drifted`;
-    if (!report.rules)
-        return `${report.title}: ${report.passed ? 'passed' : 'failed'} (${drifted})`;
+    if (!report.rules) {
+        const { removed, retyped } = comparison.schema;
+        const schema = schemaBroken(comparison.schema)
+            ? `; schema changed: ${[...removed.map((c) => `removed ${c.column}`), ...retyped.map((c) => `retyped ${c.column}`)].join(', ')}`
+            : '';
+        return `${report.title}: ${report.passed ? 'passed' : 'failed'} (${drifted}${schema})`;
+    }
     const failed = report.rules.filter((r) => !r.passed).length;
     return `${report.title}: ${report.passed ? 'passed' : 'failed'} (${failed} of ${report.rules.length} rules failed; ${drifted})`;
 }
@@ -72007,10 +72247,13 @@ function headline(report) {
 function methodNote(comparison) {
     const { method, correction, alpha } = comparison.options;
     const tests = method === 'auto'
-        ? `numeric columns by KS (samples of up to ${LARGE_SAMPLE} values) or by the Wasserstein distance over the reference's std ≥ ${SCORE_THRESHOLDS.wasserstein} (larger samples), categorical ones by χ²`
+        ? 'numeric columns by KS, categorical ones by χ²'
         : `${TEST_NAMES[method]} where it applies, the default test elsewhere`;
+    const verdict = method === 'psi' || method === 'wasserstein'
+        ? `a column drifts at ${TEST_NAMES[method]} ≥ ${SCORE_THRESHOLDS[method]} where it applies, elsewhere at adjusted p < ${alpha}`
+        : `drift at adjusted p < ${alpha}`;
     const named = correction === 'bonferroni' ? 'Bonferroni' : 'Benjamini–Hochberg';
-    return `Tests: ${tests}; PSI drifts at ≥ ${SCORE_THRESHOLDS.psi}. p-values corrected by ${named} across ${comparison.tested.length} columns, drift at adjusted p < ${alpha}.`;
+    return `Tests: ${tests}. p-values corrected by ${named} across ${comparison.tested.length} columns, ${verdict}.`;
 }
 function renderDataMarkdown(report, options) {
     const { comparison } = report;
@@ -72286,10 +72529,9 @@ function readRegistry(workspace) {
 // The gate's rule reader: the same arithmetic, number literals and "line N, column M" errors.
 
 
+
 const COLUMN_FUNCTIONS = ['drift', 'pvalue', 'missing'];
 const DATASET_VALUES = ['drifted_share', 'drifted_count', 'rows', 'reference_rows'];
-const rules_OPS = ['>=', '>', '<=', '<', '=='];
-const rules_MISTAKES = { '=>': '>=', '=<': '<=', '=': '==', '===': '==' };
 const rules_IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** A bare column name inside `drift(...)`: anything up to `)` or a space; quote others. */
 const BARE_COLUMN = /[^\s()"]+/y;
@@ -72309,7 +72551,7 @@ function parseDataRules(text, input = 'rules') {
         if (/^\s*schema\b/i.test(line))
             cursor.fail(line.search(/\S/), 'the schema rule is "schema unchanged"');
         const left = rules_parseExpr(cursor);
-        const op = rules_parseOp(cursor);
+        const op = parseOp(cursor);
         cursor.skipSpace();
         if (cursor.atEnd())
             cursor.fail(cursor.pos, `expected an expression after "${op}", found the end of the line`);
@@ -72335,16 +72577,6 @@ function parseDataRules(text, input = 'rules') {
         rules.push({ kind: 'compare', ...rule, line: index + 1, text: rules_formatRule(rule) });
     });
     return rules;
-}
-function rules_parseOp(cursor) {
-    cursor.skipSpace();
-    const op = cursor.match(/[<>=!]+/y) ?? '';
-    if (rules_OPS.includes(op)) {
-        cursor.pos += op.length;
-        return op;
-    }
-    const hint = rules_MISTAKES[op] ? ` (did you mean "${rules_MISTAKES[op]}"?)` : '';
-    return cursor.fail(cursor.pos, `expected a comparison (<, <=, >, >=, ==), found ${cursor.found()}${hint}`);
 }
 function rules_parseExpr(cursor) {
     return parseArithmetic(cursor, DATA_GRAMMAR);
@@ -72396,33 +72628,11 @@ function parseColumn(cursor, fn) {
     cursor.pos++;
     return column;
 }
-const rules_PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 };
-function rules_precedence(node) {
-    if (node.kind === 'binary')
-        return rules_PRECEDENCE[node.op];
-    if (node.kind === 'neg')
-        return 3;
-    return 4;
-}
+/** Prints with the fewest parentheses that parse back to the same tree. */
 function rules_formatNode(node) {
-    switch (node.kind) {
-        case 'number':
-            return String(node.value);
-        case 'dataset':
-            return node.name;
-        case 'column':
-            return `${node.name}(${/^[^\s()"]+$/.test(node.column) ? node.column : `"${node.column}"`})`;
-        case 'neg': {
-            const operand = rules_formatNode(node.operand);
-            return rules_precedence(node.operand) < 4 ? `-(${operand})` : `-${operand}`;
-        }
-        case 'binary': {
-            const own = rules_PRECEDENCE[node.op];
-            const left = rules_formatNode(node.left);
-            const right = rules_formatNode(node.right);
-            return `${rules_precedence(node.left) < own ? `(${left})` : left} ${node.op} ${rules_precedence(node.right) <= own ? `(${right})` : right}`;
-        }
-    }
+    return formatArithmetic(node, (atom) => atom.kind === 'dataset'
+        ? atom.name
+        : `${atom.name}(${/^[^\s()"]+$/.test(atom.column) ? atom.column : `"${atom.column}"`})`);
 }
 function rules_formatRule(rule) {
     return `${rules_formatNode(rule.left)} ${rule.op} ${rules_formatNode(rule.right)}${rule.method ? ` by ${rule.method}` : ''}`;
@@ -72495,33 +72705,17 @@ function checkColumns(rules, comparison, input) {
     }
 }
 function value(node, rule, comparison, input) {
-    switch (node.kind) {
-        case 'number':
-            return node.value;
-        case 'neg':
-            return -value(node.operand, rule, comparison, input);
-        case 'binary': {
-            const left = value(node.left, rule, comparison, input);
-            const right = value(node.right, rule, comparison, input);
-            if (node.op === '+')
-                return left + right;
-            if (node.op === '-')
-                return left - right;
-            if (node.op === '*')
-                return left * right;
-            return left / right;
-        }
-        case 'dataset':
-            if (node.name === 'drifted_share')
-                return comparison.driftedShare;
-            if (node.name === 'drifted_count')
-                return comparison.drifted.length;
-            if (node.name === 'rows')
-                return comparison.current.rows;
-            return comparison.reference.rows;
-        case 'column':
-            return columnValue(node, rule, comparison, input);
-    }
+    if (node.kind === 'column')
+        return columnValue(node, rule, comparison, input);
+    if (node.kind !== 'dataset')
+        return evaluateArithmetic(node, (operand) => value(operand, rule, comparison, input));
+    if (node.name === 'drifted_share')
+        return comparison.driftedShare;
+    if (node.name === 'drifted_count')
+        return comparison.drifted.length;
+    if (node.name === 'rows')
+        return comparison.current.rows;
+    return comparison.reference.rows;
 }
 function columnValue(node, rule, comparison, input) {
     if (node.name === 'missing') {
@@ -72564,10 +72758,10 @@ const validateDataSpec = {
             description: 'Columns to test, comma- or line-separated. Default: every column both sides have, except datetimes.',
         },
         rules: {
-            description: 'One rule per line: `schema unchanged`, or `<expr> <op> <expr> [by ks|chi-square|psi|wasserstein]` over `drift(<col>)` (effect size), `pvalue(<col>)` (corrected), `missing(<col>)`, `drifted_share`, `drifted_count`, `rows`, `reference_rows`. Default: fail when any column drifts.',
+            description: 'One rule per line: `schema unchanged`, or `<expr> <op> <expr> [by ks|chi-square|psi|wasserstein]` over `drift(<col>)` (effect size), `pvalue(<col>)` (corrected), `missing(<col>)`, `drifted_share`, `drifted_count`, `rows`, `reference_rows`. Default: fail when any column drifts (corrected p < `alpha`) or is removed or retyped.',
         },
         method: {
-            description: 'The test a column’s verdict rests on: `auto` is KS for numeric columns (Wasserstein/σ ≥ 0.1 past 1000 sampled values) and χ² for categorical ones; a named test applies where it can.',
+            description: 'The test a column’s verdict rests on: `auto` is KS for numeric columns and χ² for categorical ones (drift at corrected p < `alpha`); `psi` (≥ 0.2) and `wasserstein` (W/σ ≥ 0.1) judge by their threshold where they apply; `ks` and `chi-square` apply where they can.',
             default: 'auto',
             choices: ['auto', 'ks', 'chi-square', 'psi', 'wasserstein'],
         },
@@ -72594,13 +72788,15 @@ const validateDataSpec = {
             default: 'auto',
         },
         token: {
-            description: 'Token for the store, comments and the trigger. GitHub: defaults to the job’s token (comments need `pull-requests: write`, the trigger `actions: write`). GitLab: a project access token with api scope (default $MCP_GITLAB_TOKEN).',
+            description: 'Token for the store, comments and the trigger. GitHub: defaults to the job’s token; reading profiles from the `mcp-store` draft release needs `contents: write` (drafts are visible only with push access), comments `pull-requests: write`, the `trigger` workflow dispatch `actions: write`. GitLab: a project access token with api scope (default $MCP_GITLAB_TOKEN).',
             // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, evaluated by the runner
             githubDefault: '${{ github.token }}',
         },
     },
     outputs: {
-        passed: { description: '`true` when every rule passed (or, without rules, no column drifted).' },
+        passed: {
+            description: '`true` when every rule passed (or, without rules, no column drifted and none was removed or retyped).',
+        },
         columns: {
             description: 'Per tested column as JSON: its test, statistic, p-value and adjusted p-value, effect sizes, and verdict.',
         },
@@ -72685,7 +72881,10 @@ async function validateData(platform, inputs) {
         alpha,
     });
     const results = rules && evaluateDataRules(rules, comparison, 'rules');
-    const passed = results ? results.every((r) => r.passed) : comparison.drifted.length === 0;
+    // Without rules: no column drifted, none removed or retyped (an added column is only reported).
+    const passed = results
+        ? results.every((r) => r.passed)
+        : comparison.drifted.length === 0 && !schemaBroken(comparison.schema);
     const report = {
         title: inputs.title,
         passed,
@@ -72733,6 +72932,8 @@ function driftFound(comparison, rules, results) {
         return comparison.drifted.length > 0;
     return results.some((r, i) => !r.passed && rules[i]?.kind === 'compare' && /drift|pvalue/.test(r.rule));
 }
+/** The inputs `trigger` starts its workflow with (GitHub: `workflow_dispatch` inputs). */
+const TRIGGER_INPUTS = (/* unused pure expression or super */ null && (['dataset', 'version']));
 /** Starts the `trigger` workflow with the current data version; a failed start fails the step. */
 async function trigger(platform, workflow, found, current) {
     if (!workflow || !found)
@@ -72741,7 +72942,10 @@ async function trigger(platform, workflow, found, current) {
         platform.warning(`trigger: ${workflow} not started: the current data is a file, not a data version to train on`);
         return { started: false, failed: false };
     }
-    const inputs = { dataset: current.version.name, version: String(current.version.number) };
+    const inputs = {
+        dataset: current.version.name,
+        version: String(current.version.number),
+    };
     try {
         const result = await platform.dispatch({ workflow, inputs });
         if (result.status === 'skipped') {
