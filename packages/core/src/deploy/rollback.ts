@@ -18,6 +18,8 @@ import {
   logContext,
   Rollout,
   redactPlan,
+  SWITCH_STEP,
+  stepPlan,
 } from './rollout';
 
 export interface RollbackRequest {
@@ -159,18 +161,7 @@ async function rollbackPlan(
       stableVersion: last.stableAfter,
       provider: provider.settings,
       analysis: null,
-      steps: [
-        {
-          weight: 100,
-          pauseMs: 0,
-          count: 0,
-          intervalMs: 1000,
-          success: [],
-          failure: [],
-          failureLimit: 0,
-          inconclusiveLimit: 0,
-        },
-      ],
+      steps: [stepPlan(SWITCH_STEP)],
       hooks: { beforeStep: null, afterStep: null },
       onInterrupted: 'resume',
       reason: request.reason?.trim() || null,

@@ -216,7 +216,7 @@ async function canaryPlan(
         stableVersion: null,
         provider: request.provider.settings,
         analysis: null,
-        steps: [{ ...stepPlan(initialStep), weight: 100 }],
+        steps: [stepPlan(SWITCH_STEP)],
         hooks: { beforeStep: null, afterStep: null },
         onInterrupted: request.onInterrupted ?? 'rollback',
         reason: INITIAL_DEPLOYMENT,
@@ -261,7 +261,8 @@ async function canaryPlan(
 /** The reason recorded with an environment's first rollout, which has no stable version. */
 export const INITIAL_DEPLOYMENT = 'initial deployment: no stable version to compare with';
 
-const initialStep: Step = {
+/** One unmeasured step straight to 100%: a first deployment, and every rollback. */
+export const SWITCH_STEP: Step = {
   weight: 100,
   pauseMs: 0,
   count: 0,
@@ -304,7 +305,7 @@ export function redactPlan(plan: DeploymentPlan, env: NodeJS.ProcessEnv): Deploy
   };
 }
 
-function stepPlan(step: Step): StepPlan {
+export function stepPlan(step: Step): StepPlan {
   return {
     weight: step.weight,
     pauseMs: step.pauseMs,
