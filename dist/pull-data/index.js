@@ -69607,7 +69607,7 @@ async function canaryPlan(request, context, environment, number, view) {
             stableVersion: null,
             provider: request.provider.settings,
             analysis: null,
-            steps: [{ ...stepPlan(initialStep), weight: 100 }],
+            steps: [stepPlan(SWITCH_STEP)],
             hooks: { beforeStep: null, afterStep: null },
             onInterrupted: request.onInterrupted ?? 'rollback',
             reason: INITIAL_DEPLOYMENT,
@@ -69642,7 +69642,8 @@ async function canaryPlan(request, context, environment, number, view) {
 }
 /** The reason recorded with an environment's first rollout, which has no stable version. */
 const INITIAL_DEPLOYMENT = 'initial deployment: no stable version to compare with';
-const initialStep = {
+/** One unmeasured step straight to 100%: a first deployment, and every rollback. */
+const SWITCH_STEP = {
     weight: 100,
     pauseMs: 0,
     count: 0,
@@ -70035,18 +70036,7 @@ async function rollbackPlan(request, provider, context, environment, number, vie
         stableVersion: last.stableAfter,
         provider: provider.settings,
         analysis: null,
-        steps: [
-            {
-                weight: 100,
-                pauseMs: 0,
-                count: 0,
-                intervalMs: 1000,
-                success: [],
-                failure: [],
-                failureLimit: 0,
-                inconclusiveLimit: 0,
-            },
-        ],
+        steps: [stepPlan(SWITCH_STEP)],
         hooks: { beforeStep: null, afterStep: null },
         onInterrupted: 'resume',
         reason: request.reason?.trim() || null,
