@@ -1,5 +1,6 @@
 import { findDataVersion } from '../data/record';
 import { DEPLOYMENTS_DIR, deploymentHistory } from '../deploy/record';
+import { formatBytes } from '../markdown';
 import type { MetaView } from '../meta';
 import type { ModelVersion } from '../registry/record';
 import { findRun, type RunRecord } from '../train/record';
@@ -141,17 +142,6 @@ function runNode(run: RunRecord): LineageNode {
       .filter(Boolean)
       .join(', '),
   };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 const ORDER: LineageKind[] = ['data', 'run', 'model', 'deployment'];

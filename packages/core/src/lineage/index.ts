@@ -1,4 +1,6 @@
 // The run records' readers, for callers that rank and trace runs (the CLI).
+
+export { formatBytes } from '../markdown';
 export {
   checkRunName,
   findRun,
@@ -9,7 +11,6 @@ export {
   runRecordPath,
 } from '../train/record';
 export {
-  formatBytes,
   formatLineageMermaid,
   formatLineageText,
   LineageBuilder,

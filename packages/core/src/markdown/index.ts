@@ -27,3 +27,15 @@ export function details(summary: string, body: string): string {
 export function commentMarker(kind: string, title: string): string {
   return `<!-- mcp:${kind}:${encodeURIComponent(title)} -->`;
 }
+
+/** `1.5 MiB`, `312 B`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

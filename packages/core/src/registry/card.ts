@@ -1,6 +1,6 @@
-import { details, escapeMarkdown, table } from '../markdown';
+import { details, escapeMarkdown, formatBytes, table } from '../markdown';
 import type { RunRecord } from '../train/record';
-import { flattenParams, formatBytes } from '../train/summary';
+import { flattenParams } from '../train/summary';
 import type { ModelVersion } from './record';
 import type { ReleasedFile } from './release';
 

@@ -1,6 +1,6 @@
 import { McpError } from '../errors';
+import { formatBytes } from '../markdown';
 import type { HostedRelease, ReleaseAsset, ReleaseHost, ReleaseUpload } from '../platform/types';
-import { formatBytes } from '../train/summary';
 
 /** A model file on this machine, ready to upload. */
 export interface LocalModelFile {

@@ -1,19 +1,7 @@
-import { details, escapeMarkdown, table } from '../markdown';
+import { details, escapeMarkdown, formatBytes, table } from '../markdown';
 import type { RunRecord } from './record';
 
 const MAX_ROWS = 50;
-
-/** `1.5 MiB`, `312 B`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

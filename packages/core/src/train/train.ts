@@ -5,6 +5,7 @@ import { type ActionResult, defineAction } from '../action';
 import { type AuditContext, appendWithAudit } from '../audit';
 import { openMeta, openStore, realWorkspace } from '../data';
 import { InputError, McpError } from '../errors';
+import { formatBytes } from '../markdown';
 import type { MetaBranch } from '../meta';
 import type { Platform } from '../platform';
 import type { ContentStore } from '../store';
@@ -17,7 +18,7 @@ import { collectOutputs, modelDigest, readMetrics, restoreOutputs, storeOutputs 
 import { cacheEntryPath, formatRunRecord, newRunId, RunRecord, runRecordPath } from './record';
 import { readRequest, type TrainRequest } from './request';
 import { type TrainInput, type TrainOutput, trainSpec } from './spec';
-import { formatBytes, formatDuration, runMarkdown } from './summary';
+import { formatDuration, runMarkdown } from './summary';
 
 type Result = ActionResult<TrainOutput>;
 
