@@ -58455,6 +58455,17 @@ function details(summary, body) {
 function commentMarker(kind, title) {
     return `<!-- mcp:${kind}:${encodeURIComponent(title)} -->`;
 }
+/** `1.5 MiB`, `312 B`. */
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/data/diff.ts
 
@@ -60121,6 +60132,7 @@ async function readCacheEntry(view, key) {
 
 
 
+
 /** Pieces of the graph each record kind adds; models and deployments join as they are recorded. */
 class graph_LineageBuilder {
     view;
@@ -60236,16 +60248,6 @@ function runNode(run) {
             .filter(Boolean)
             .join(', '),
     };
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 const ORDER = ['data', 'run', 'model', 'deployment'];
 /** Sources first, then each node with the nodes it came from: readable top to bottom. */
@@ -64458,17 +64460,6 @@ function parts(line) {
 ;// CONCATENATED MODULE: ./packages/core/src/train/summary.ts
 
 const MAX_ROWS = 50;
-/** `1.5 MiB`, `312 B`. */
-function summary_formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)} ms`;
@@ -64515,7 +64506,7 @@ function runMarkdown(run, modelDigest) {
         ],
         ['exit code', String(run.exitCode)],
         ['duration', formatDuration(duration)],
-        ['peak memory', run.peakMemoryBytes === null ? '—' : summary_formatBytes(run.peakMemoryBytes)],
+        ['peak memory', run.peakMemoryBytes === null ? '—' : formatBytes(run.peakMemoryBytes)],
         ['cache', run.cachedFrom ? `hit (${code(run.cachedFrom)})` : 'miss'],
         ['cache key', code(run.cacheKey.slice(0, 12))],
     ];
@@ -64539,7 +64530,7 @@ function runMarkdown(run, modelDigest) {
         code(d.digest.slice(0, 12)),
         escapeMarkdown(d.path),
     ]));
-    section('Outputs', ['file', 'size', 'sha256'], ['left', 'right', 'left'], run.outputs.map((o) => [escapeMarkdown(o.path), summary_formatBytes(o.size), code(o.sha256.slice(0, 12))]));
+    section('Outputs', ['file', 'size', 'sha256'], ['left', 'right', 'left'], run.outputs.map((o) => [escapeMarkdown(o.path), formatBytes(o.size), code(o.sha256.slice(0, 12))]));
     return lines.join('\n');
 }
 
@@ -64598,7 +64589,7 @@ function renderModelCard(input) {
         lines.push('### Lineage', '', input.lineage, '');
     section('Files', ['file', 'size', 'sha256', 'download'], ['left', 'right', 'left', 'left'], input.files.map((f) => [
         card_code(f.path),
-        summary_formatBytes(f.size),
+        formatBytes(f.size),
         card_code(f.sha256),
         f.parts
             ? `${f.parts.length} part${f.parts.length === 1 ? '' : 's'}: ${f.parts.map((p) => card_link(p.name, p.url)).join(', ')}`
@@ -64614,7 +64605,7 @@ function renderModelCard(input) {
         ? [
             ['os', escapeMarkdown(`${env.os} (${env.arch})`)],
             ['cpu', escapeMarkdown(`${env.cpuCount} × ${env.cpus}`)],
-            ['memory', summary_formatBytes(env.memoryBytes)],
+            ['memory', formatBytes(env.memoryBytes)],
             ['gpu', escapeMarkdown(env.gpus.join(', ') || 'none')],
             ...Object.entries(env.versions).map(([tool, version]) => [
                 escapeMarkdown(tool),
@@ -65645,7 +65636,7 @@ async function publishModelRelease(host, options) {
         done += part.size;
         assets.set(part.name, asset);
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-        log(`uploaded ${part.name} (${summary_formatBytes(part.size)}, ${summary_formatBytes(part.size / seconds)}/s): ${summary_formatBytes(done)} of ${summary_formatBytes(total)}`);
+        log(`uploaded ${part.name} (${formatBytes(part.size)}, ${formatBytes(part.size / seconds)}/s): ${formatBytes(done)} of ${formatBytes(total)}`);
     }
     const files = released(parts, assets);
     const notes = release_clip(options.notes(files), host.maxNotes);
@@ -70859,6 +70850,7 @@ async function lineage_lineageOf(view, subject) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/train/outputs.ts
 
 
@@ -71742,6 +71734,7 @@ var external_node_events_ = __nccwpck_require__(78474);
 
 
 
+
 const trainAction = defineAction({
     spec: trainSpec,
     // The one place the process itself is handed to core: the command inherits its environment,
@@ -71830,8 +71823,8 @@ async function trainListening(platform, inputs, proc, relay, cancelledEarly) {
                 await (0,promises_.rm)((0,external_node_path_.resolve)(workspace, outputDir), { recursive: true, force: true });
                 const restored = await restoreOutputs(store, workspace, hit.entries);
                 const bytes = hit.run.outputs.reduce((sum, o) => sum + o.size, 0);
-                platform.info(`cache hit: ${hit.run.outputs.length} outputs (${summary_formatBytes(bytes)}) restored from run ${hit.run.id}, ` +
-                    `${summary_formatBytes(restored.bytesDownloaded)} downloaded; the command did not run`);
+                platform.info(`cache hit: ${hit.run.outputs.length} outputs (${formatBytes(bytes)}) restored from run ${hit.run.id}, ` +
+                    `${formatBytes(restored.bytesDownloaded)} downloaded; the command did not run`);
                 const record = RunRecord.parse({
                     ...base,
                     outputs: hit.run.outputs,
@@ -71940,7 +71933,7 @@ async function recordRun(platform, store, workspace, request, outputDir, exitCod
     const stored = await storeOutputs(store, found.files);
     if (stored.outputs.length > 0) {
         const bytes = stored.outputs.reduce((sum, o) => sum + o.size, 0);
-        platform.info(`${stored.outputs.length} outputs (${summary_formatBytes(bytes)}) stored, ${summary_formatBytes(stored.bytesUploaded)} uploaded in ${formatDuration(Date.now() - started)}`);
+        platform.info(`${stored.outputs.length} outputs (${formatBytes(bytes)}) stored, ${formatBytes(stored.bytesUploaded)} uploaded in ${formatDuration(Date.now() - started)}`);
     }
     return {
         ...partial,
@@ -71977,7 +71970,7 @@ async function train_finish(platform, meta, record, cacheable) {
     });
     const duration = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
     platform.info(`run ${record.name} ${record.id} recorded: exit code ${record.exitCode}, ${formatDuration(duration)}` +
-        (record.peakMemoryBytes !== null ? `, peak memory ${summary_formatBytes(record.peakMemoryBytes)}` : '') +
+        (record.peakMemoryBytes !== null ? `, peak memory ${formatBytes(record.peakMemoryBytes)}` : '') +
         `, ${record.outputs.length} outputs` +
         (Object.keys(record.metrics).length > 0
             ? `; ${Object.entries(record.metrics)
